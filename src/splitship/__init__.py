@@ -1,0 +1,3 @@
+"""splitship: split-shipment back office for marketplace sellers."""
+
+__version__ = "0.1.0"
