@@ -33,10 +33,14 @@ MAX_TRACKING_NUMBER_LENGTH = 64
 
 
 class UnknownCarrier(InvalidInput, ValueError):
+    """A carrier code that is not in ``CARRIERS``."""
+
     code = "unknown_carrier"
 
 
 class InvalidTrackingPattern(InvalidInput, ValueError):
+    """A channel's own tracking pattern that is not a valid regular expression."""
+
     code = "invalid_tracking_pattern"
 
 

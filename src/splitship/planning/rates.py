@@ -236,7 +236,7 @@ class BinPricer:
                 return o
         raise KeyError(index)
 
-    def weight_cost_steps(self, chmask: int) -> list[tuple[int, int]]:
+    def weight_cost_steps(self, chmask: int, total_g: int) -> list[tuple[int, int]]:
         """(max content weight, cost) pairs, ascending in both: a parcel whose content weighs
         w costs at least the cost of the first pair with weight >= w. Only weight counts, so
         this bounds every real parcel from below."""
@@ -244,7 +244,7 @@ class BinPricer:
         for o in self.options:
             if not chmask & o.channel_bit:
                 continue
-            cap = min(o.max_load, o.max_gross - o.tare)
+            cap = min(o.max_load, o.max_gross - o.tare, total_g)
             if cap <= 0:
                 continue
             volw = o.volumetric_g if o.box is not None else 0

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from splitship.domain.catalog import Box, Channel, Sku, Warehouse
+from splitship.domain.events import DomainEvent
 from splitship.domain.order import Order
 from splitship.domain.shop import Shop
 
@@ -174,6 +175,11 @@ class UnitOfWork(AbstractContextManager["UnitOfWork"], abc.ABC):
         self.clock = clock
         self.new_id = new_id
         self.actor = actor
+        # Events of aggregates other than orders (inquiries, ...), written to the outbox on commit.
+        self.published: list[tuple[str, DomainEvent]] = []
+
+    def publish(self, shop_id: str, event: DomainEvent) -> None:
+        self.published.append((shop_id, event))
 
     def __enter__(self) -> Self:
         return self

@@ -277,28 +277,20 @@ class SqlStockRepository(StockRepository):
         self.conn.execute(
             update(t.stock)
             .where(self._where(shop_id, warehouse_id, sku))
-            .values(
-                reserved=func.max(s.reserved - qty, 0)
-                if self._sqlite
-                else func.greatest(s.reserved - qty, 0)
-            )
+            .values(reserved=self._floor0(s.reserved - qty))
         )
 
     def deduct(self, shop_id: str, warehouse_id: str, sku: str, qty: int) -> None:
         s = t.stock.c
-        zero = 0
-        if self._sqlite:
-            on_hand, reserved = func.max(s.on_hand - qty, zero), func.max(s.reserved - qty, zero)
-        else:
-            on_hand, reserved = (
-                func.greatest(s.on_hand - qty, zero),
-                func.greatest(s.reserved - qty, zero),
-            )
         self.conn.execute(
             update(t.stock)
             .where(self._where(shop_id, warehouse_id, sku))
-            .values(on_hand=on_hand, reserved=reserved)
+            .values(on_hand=self._floor0(s.on_hand - qty), reserved=self._floor0(s.reserved - qty))
         )
+
+    def _floor0(self, expr: Any) -> Any:
+        # Stock never goes negative, whatever the order of concurrent moves.
+        return func.max(expr, 0) if self._sqlite else func.greatest(expr, 0)
 
     @property
     def _sqlite(self) -> bool:

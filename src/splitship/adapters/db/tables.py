@@ -181,3 +181,7 @@ outbox = Table(
     Column("dispatched_at", UtcDateTime()),
     Index("ix_outbox_pending", "dispatched_at", "seq"),
 )
+
+# Tables of other capabilities live in their own modules on the same metadata; importing them here
+# makes ``metadata`` complete for migrations and tests.
+from splitship.adapters.db import tables_buyer, tables_console, tables_notify  # noqa: E402, F401

@@ -96,7 +96,24 @@ class SqlUnitOfWork(UnitOfWork):
                         for e in order.events
                     ],
                 )
+        if self.published:
+            self.conn.execute(
+                insert(t.outbox),
+                [
+                    {
+                        "event_id": self.new_id(),
+                        "shop_id": shop_id,
+                        "order_id": e.order_id,
+                        "package_id": e.package_id,
+                        "name": e.name,
+                        "payload": {"order_id": e.order_id, "package_id": e.package_id, **e.data},
+                        "created_at": now,
+                    }
+                    for shop_id, e in self.published
+                ],
+            )
         self.tx.commit()
+        self.published.clear()
         for order, _ in self._orders.seen.values():
             order.audit.clear()
             order.events.clear()
@@ -104,5 +121,6 @@ class SqlUnitOfWork(UnitOfWork):
         self.tx = self.conn.begin()
 
     def rollback(self) -> None:
+        self.published.clear()
         if self.tx.is_active:
             self.tx.rollback()

@@ -1,0 +1,1 @@
+"""Readers of marketplace payloads and seller files, producing drafts for the services."""

@@ -1,0 +1,165 @@
+"""Where units ship from: the warehouse allocation strategies.
+
+Warehouse ``priority``: lower numbers are tried first (ties by id). Stock is shared by all lines
+of the same SKU. Pre-sale units (available later) are not held to today's stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from splitship.domain.catalog import Warehouse
+
+MAX_CANDIDATES = 4
+
+
+@dataclass(frozen=True)
+class Demand:
+    line_id: str
+    sku: str
+    quantity: int
+    needs_stock: bool = True  # False for pre-sale units and shops that do not track stock
+
+
+@dataclass
+class Allocation:
+    # line id -> [(warehouse id, units)]
+    picks: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    shortfall: dict[str, int] = field(default_factory=dict)  # line id -> units nobody has
+
+    def warehouses(self) -> set[str]:
+        return {w for picks in self.picks.values() for w, _ in picks}
+
+
+def _distance(w: Warehouse, country: str, region: str | None) -> int:
+    if w.country != country:
+        return 2
+    return 0 if region is not None and w.region == region else 1
+
+
+def ordered(
+    warehouses: Sequence[Warehouse], strategy: str, country: str, region: str | None
+) -> list[Warehouse]:
+    if strategy == "nearest":
+        return sorted(warehouses, key=lambda w: (_distance(w, country, region), w.priority, w.id))
+    return sorted(warehouses, key=lambda w: (w.priority, w.id))
+
+
+def _fill(
+    demands: Sequence[Demand],
+    order_for: dict[str, list[Warehouse]],
+    stock: dict[tuple[str, str], int],
+    allow_unit_split: bool,
+) -> Allocation:
+    """Take each line from its warehouses in order, whole lines first where one warehouse can."""
+    out = Allocation()
+    for d in demands:
+        whs = order_for[d.line_id]
+        if not whs:
+            out.shortfall[d.line_id] = d.quantity
+            continue
+        if not d.needs_stock:
+            out.picks[d.line_id] = [(whs[0].id, d.quantity)]
+            continue
+        whole = next((w for w in whs if stock.get((w.id, d.sku), 0) >= d.quantity), None)
+        if whole is not None:
+            stock[(whole.id, d.sku)] -= d.quantity
+            out.picks[d.line_id] = [(whole.id, d.quantity)]
+            continue
+        if not allow_unit_split:
+            out.shortfall[d.line_id] = d.quantity
+            continue
+        left = d.quantity
+        picks: list[tuple[str, int]] = []
+        for w in whs:
+            take = min(left, stock.get((w.id, d.sku), 0))
+            if take > 0:
+                stock[(w.id, d.sku)] -= take
+                picks.append((w.id, take))
+                left -= take
+            if left == 0:
+                break
+        if picks:
+            out.picks[d.line_id] = picks
+        if left:
+            out.shortfall[d.line_id] = left
+    return out
+
+
+def _stock(warehouses: Sequence[Warehouse], demands: Sequence[Demand]) -> dict[tuple[str, str], int]:
+    return {(w.id, d.sku): max(w.available(d.sku), 0) for w in warehouses for d in demands}
+
+
+def _covers(
+    subset: Sequence[Warehouse], demands: Sequence[Demand], allow_unit_split: bool
+) -> bool:
+    need: dict[str, int] = {}
+    for d in demands:
+        if d.needs_stock:
+            need[d.sku] = need.get(d.sku, 0) + d.quantity
+    for sku, qty in need.items():
+        have = [max(w.available(sku), 0) for w in subset]
+        if sum(have) < qty:
+            return False
+    if not allow_unit_split:
+        # each line whole from one warehouse; checked greedily by _fill afterwards
+        return not _fill(
+            demands, {d.line_id: list(subset) for d in demands}, _stock(subset, demands), False
+        ).shortfall
+    return True
+
+
+def allocate(
+    demands: Sequence[Demand],
+    warehouses: Sequence[Warehouse],
+    strategy: str,
+    country: str,
+    region: str | None,
+    allow_unit_split: bool,
+) -> list[Allocation]:
+    """Candidate allocations, best first by the strategy; the planner prices each one.
+
+    Only ``fewest_packages`` returns more than one candidate (every smallest set of warehouses
+    that covers the order, up to a few), since the cheapest among them is then chosen.
+    """
+    base = ordered(warehouses, strategy, country, region)
+    if not base:
+        return [Allocation(shortfall={d.line_id: d.quantity for d in demands})]
+    if strategy == "highest_stock":
+        stock = _stock(base, demands)
+        order_for = {
+            d.line_id: sorted(base, key=lambda w, s=d.sku: (-w.available(s), w.priority, w.id))
+            for d in demands
+        }
+        return [_fill(demands, order_for, stock, allow_unit_split)]
+    if strategy in ("priority_order", "nearest"):
+        return [_fill(demands, {d.line_id: base for d in demands}, _stock(base, demands),
+                      allow_unit_split)]
+    # fewest_packages: the smallest sets of warehouses that cover every line.
+    candidates: list[Allocation] = []
+    for size in range(1, min(len(base), 4) + 1):
+        for subset in combinations(base, size):
+            if _covers(subset, demands, allow_unit_split):
+                candidates.append(_concentrated(demands, list(subset), allow_unit_split))
+                if len(candidates) >= MAX_CANDIDATES:
+                    return candidates
+        if candidates:
+            return candidates
+    return [_fill(demands, {d.line_id: base for d in demands}, _stock(base, demands),
+                  allow_unit_split)]
+
+
+def _concentrated(
+    demands: Sequence[Demand], subset: list[Warehouse], allow_unit_split: bool
+) -> Allocation:
+    """Within a covering set, send each line from the warehouse that can serve most of the
+    order, so that units gather in as few parcels as possible."""
+    serves = {
+        w.id: sum(d.quantity for d in demands if w.available(d.sku) >= d.quantity)
+        for w in subset
+    }
+    order = sorted(subset, key=lambda w: (-serves[w.id], w.priority, w.id))
+    return _fill(demands, {d.line_id: order for d in demands}, _stock(subset, demands),
+                 allow_unit_split)

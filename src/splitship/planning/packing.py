@@ -1,0 +1,534 @@
+"""The packing search: put blocks of units into parcels at the least total cost.
+
+One call solves one group of units that may share parcels (same address, warehouse and ship
+date). A *kind* is a block of units that must stay together (one unit, a whole line, a kit),
+repeated ``count`` times. A parcel's cost is its cheapest feasible channel × box price plus the
+handling cost, so the objective is cost, not the number of parcels.
+
+1. Best-fit decreasing by weight, placing each block where it adds the least cost.
+2. A lower bound: item-count bound (L2 of Martello–Toth on weight) and a covering bound over the
+   weight/price staircase of the rate cards. Equal to the upper bound: done, proven.
+3. Small groups: exact branch and bound over parcels that contain the heaviest remaining block,
+   skipping parcels that could take another block at no extra cost (they are dominated), with a
+   transposition table over the remaining multiset.
+4. Large groups: local search that tries to empty the lightest parcels by swapping their
+   blocks into fuller parcels (Levine–Ducatelle style), then moves and swaps between parcel pairs
+   that lower the cost; it stops at the lower bound.
+
+Everything is integer arithmetic with fixed orders, so the result is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from splitship.planning.rates import INF, BinPricer
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    key: tuple[tuple[str, int], ...]  # (line id, units) in one block
+    count: int
+    weight: int
+    volume: int
+    units: int
+    value: int
+    tags: int  # bit mask
+    dims: tuple[int, int, int]  # sorted sides of the largest unit, (0, 0, 0) when unknown
+    chmask: int  # channels allowed for this block
+    caps: tuple[int, ...]  # contribution to each per-parcel cap
+
+
+@dataclass
+class Parcel:
+    counts: list[int]
+    weight: int
+    volume: int
+    units: int
+    value: int
+    tags: int
+    d0: int
+    d1: int
+    d2: int
+    chmask: int
+    caps: list[int]
+    cost: int
+    option: int
+
+
+@dataclass(frozen=True)
+class PackResult:
+    parcels: list[Parcel]
+    cost: int
+    lower_bound: int
+    proven: bool
+
+
+class Packer:
+    def __init__(
+        self,
+        kinds: Sequence[Kind],
+        pricer: BinPricer,
+        cap_limits: Sequence[int],
+        segregation: Sequence[int],
+        all_channels: int,
+    ) -> None:
+        # heaviest first; ties by key so that the order never depends on the input order
+        self.kinds = sorted(kinds, key=lambda k: (-k.weight, -k.volume, k.key))
+        self.pricer = pricer
+        self.cap_limits = tuple(cap_limits)
+        self.segregation = tuple(segregation)
+        self.all_channels = all_channels
+        self.n = len(self.kinds)
+        self.total_weight = sum(k.weight * k.count for k in self.kinds)
+        self.total_count = sum(k.count for k in self.kinds)
+        self.max_content = max(
+            (min(o.max_load, o.max_gross - o.tare) for o in pricer.options), default=0
+        )
+        self._lb_table: list[int] | None = None
+        self._grid = 1
+        self._cmin = INF
+        self.nodes = 0
+
+    # ---- parcel arithmetic ---------------------------------------------------------------
+
+    def empty(self) -> Parcel:
+        return Parcel(
+            [0] * self.n, 0, 0, 0, 0, 0, 0, 0, 0, self.all_channels,
+            [0] * len(self.cap_limits), 0, -1,
+        )
+
+    def cost_with(self, p: Parcel, i: int, n: int = 1) -> tuple[int, int]:
+        """Cost (and option) of ``p`` plus ``n`` blocks of kind ``i``; INF when infeasible."""
+        k = self.kinds[i]
+        w = p.weight + k.weight * n
+        if w > self.max_content:
+            return INF, -1
+        chmask = p.chmask & k.chmask
+        if not chmask:
+            return INF, -1
+        tags = p.tags | k.tags
+        if tags != p.tags:
+            for g in self.segregation:
+                if (tags & g).bit_count() > 1:
+                    return INF, -1
+        if k.caps:
+            for c, (have, add) in enumerate(zip(p.caps, k.caps, strict=True)):
+                if have + add * n > self.cap_limits[c]:
+                    return INF, -1
+        d = k.dims
+        return self.pricer.cost(
+            w,
+            p.volume + k.volume * n,
+            p.units + k.units * n,
+            p.value + k.value * n,
+            tags,
+            max(p.d0, d[0]),
+            max(p.d1, d[1]),
+            max(p.d2, d[2]),
+            chmask,
+        )
+
+    def add(self, p: Parcel, i: int, n: int, cost: int, option: int) -> None:
+        k = self.kinds[i]
+        p.counts[i] += n
+        p.weight += k.weight * n
+        p.volume += k.volume * n
+        p.units += k.units * n
+        p.value += k.value * n
+        p.tags |= k.tags
+        p.d0, p.d1, p.d2 = max(p.d0, k.dims[0]), max(p.d1, k.dims[1]), max(p.d2, k.dims[2])
+        p.chmask &= k.chmask
+        for c, add in enumerate(k.caps):
+            p.caps[c] += add * n
+        p.cost, p.option = cost, option
+
+    def rebuild(self, counts: Sequence[int]) -> Parcel:
+        p = self.empty()
+        for i, n in enumerate(counts):
+            if n:
+                cost, opt = self.cost_with(p, i, n)
+                self.add(p, i, n, cost, opt)
+        return p
+
+    def alone_cost(self, i: int) -> int:
+        return self.cost_with(self.empty(), i)[0]
+
+    # ---- lower bound -----------------------------------------------------------------------
+
+    def _prepare_bound(self) -> None:
+        steps = self.pricer.weight_cost_steps(self.all_channels, self.total_weight)
+        self._cmin = min((c for _, c in steps), default=INF)
+        total = self.total_weight
+        self._grid = max(1, total // 150)
+        g = self._grid
+        x_max = total // g
+        pieces = [(-(-w // g), c) for w, c in steps]
+        table = [0] * (x_max + 1)
+        for x in range(1, x_max + 1):
+            best = INF
+            for length, c in pieces:
+                v = c + table[x - length if x > length else 0]
+                if v < best:
+                    best = v
+            table[x] = best
+        self._lb_table = table
+
+    def lower_bound(self, counts: Sequence[int]) -> int:
+        if self._lb_table is None:
+            self._prepare_bound()
+        assert self._lb_table is not None
+        weight = 0
+        big = 0
+        half = self.max_content // 2
+        for i, n in enumerate(counts):
+            if n:
+                w = self.kinds[i].weight
+                weight += w * n
+                if w > half:
+                    big += n
+        by_weight = self._lb_table[min(weight // self._grid, len(self._lb_table) - 1)]
+        return max(by_weight, self._l2(counts) * self._cmin if big else 0)
+
+    def _l2(self, counts: Sequence[int]) -> int:
+        """Martello–Toth L2 on content weight against the largest capacity."""
+        cap = self.max_content
+        weights = [(self.kinds[i].weight, n) for i, n in enumerate(counts) if n]
+        best = -(-sum(w * n for w, n in weights) // cap)
+        candidates = sorted({w for w, _ in weights if w <= cap // 2})
+        for kk in [0, *candidates]:
+            n1 = sum(n for w, n in weights if w > cap - kk)
+            j2 = [(w, n) for w, n in weights if cap - kk >= w > cap // 2]
+            n2 = sum(n for _, n in j2)
+            s2 = sum(w * n for w, n in j2)
+            s3 = sum(w * n for w, n in weights if cap // 2 >= w >= kk)
+            free = n2 * cap - s2
+            bound = n1 + n2 + max(0, -(-(s3 - free) // cap))
+            best = max(best, bound)
+        return best
+
+    # ---- heuristic -------------------------------------------------------------------------
+
+    def best_fit(self, order: Sequence[int] | None = None) -> list[Parcel]:
+        parcels: list[Parcel] = []
+        for i in order if order is not None else range(self.n):
+            for _ in range(self.kinds[i].count):
+                self._place(parcels, i)
+        return parcels
+
+    def _place(self, parcels: list[Parcel], i: int) -> bool:
+        """Put one block of kind ``i`` where it adds least cost (fullest parcel on ties)."""
+        kw = self.kinds[i].weight
+        limit = self.max_content - kw
+        best: tuple[int, int] | None = None
+        best_p: Parcel | None = None
+        best_opt = -1
+        for p in parcels:
+            if p.weight > limit:
+                continue
+            cost, opt = self.cost_with(p, i)
+            if cost >= INF:
+                continue
+            key = (cost - p.cost, -p.weight)
+            if best is None or key < best:
+                best, best_p, best_opt = key, p, opt
+        new_cost, new_opt = self.cost_with(self.empty(), i)
+        if best_p is not None and best is not None and best[0] <= new_cost:
+            self.add(best_p, i, 1, best[0] + best_p.cost, best_opt)
+            return True
+        if new_cost >= INF:
+            return False
+        p = self.empty()
+        self.add(p, i, 1, new_cost, new_opt)
+        parcels.append(p)
+        return True
+
+    # ---- exact search ----------------------------------------------------------------------
+
+    def exact(self, upper: list[Parcel], node_limit: int) -> tuple[list[Parcel], bool]:
+        """Branch and bound from the incumbent ``upper``; (best parcels, proven optimal)."""
+        best_cost = sum(p.cost for p in upper)
+        best: list[list[int]] = [list(p.counts) for p in upper]
+        table: dict[tuple[int, ...], int] = {}
+        stack: list[list[int]] = []
+        self.nodes = 0
+        complete = True
+
+        def search(remaining: list[int], partial: int) -> None:
+            nonlocal best_cost, best, complete
+            first = next((i for i, n in enumerate(remaining) if n), -1)
+            if first < 0:
+                if partial < best_cost:
+                    best_cost, best = partial, [list(c) for c in stack]
+                return
+            key = tuple(remaining)
+            bound = max(self.lower_bound(remaining), table.get(key, 0))
+            if partial + bound >= best_cost:
+                return
+            self.nodes += 1
+            if self.nodes > node_limit:
+                complete = False
+                return
+            for cost, counts in self._parcels_with(first, remaining):
+                if partial + cost >= best_cost:
+                    continue
+                for j, n in enumerate(counts):
+                    remaining[j] -= n
+                stack.append(counts)
+                search(remaining, partial + cost)
+                stack.pop()
+                for j, n in enumerate(counts):
+                    remaining[j] += n
+                if not complete:
+                    return
+            table[key] = max(table.get(key, 0), best_cost - partial)
+
+        search([k.count for k in self.kinds], 0)
+        return [self.rebuild(c) for c in best], complete
+
+    def _parcels_with(self, first: int, remaining: list[int]) -> list[tuple[int, list[int]]]:
+        """Undominated feasible parcels holding at least one block of kind ``first``,
+        cheapest per gram first."""
+        out: list[tuple[int, int, list[int]]] = []
+        n = self.n
+        p = self.empty()
+
+        def rec(j: int, parcel: Parcel) -> None:
+            if j == n:
+                if parcel.cost >= INF or parcel.units == 0:
+                    return
+                # dominated: another remaining block fits at no extra cost
+                for t in range(first, n):
+                    if remaining[t] > parcel.counts[t]:
+                        c, _ = self.cost_with(parcel, t)
+                        if c <= parcel.cost:
+                            return
+                weight = parcel.weight
+                out.append((parcel.cost * 1_000_000 // max(weight, 1), -weight, list(parcel.counts)))
+                out[-1] = (out[-1][0], out[-1][1], list(parcel.counts))
+                costs.append(parcel.cost)
+                return
+            low = 1 if j == first else 0
+            top = remaining[j]
+            for m in range(top, low - 1, -1):
+                if m == 0:
+                    rec(j + 1, parcel)
+                    continue
+                c, opt = self.cost_with(parcel, j, m)
+                if c >= INF:
+                    continue
+                child = Parcel(
+                    list(parcel.counts), parcel.weight, parcel.volume, parcel.units,
+                    parcel.value, parcel.tags, parcel.d0, parcel.d1, parcel.d2, parcel.chmask,
+                    list(parcel.caps), parcel.cost, parcel.option,
+                )
+                self.add(child, j, m, c, opt)
+                rec(j + 1, child)
+
+        costs: list[int] = []
+        rec(first, p)
+        order = sorted(range(len(out)), key=lambda t: (out[t][0], out[t][1], out[t][2]))
+        return [(costs[t], out[t][2]) for t in order]
+
+    # ---- local search ----------------------------------------------------------------------
+
+    def improve(self, parcels: list[Parcel], lower: int, rounds: int) -> list[Parcel]:
+        """Lower the cost by emptying parcels and by moves/swaps between parcel pairs."""
+        total = sum(p.cost for p in parcels)
+        for _ in range(rounds):
+            if total <= lower:
+                break
+            before = total
+            parcels = self._empty_parcels(parcels, lower)
+            total = sum(p.cost for p in parcels)
+            if total > lower:
+                parcels = self._pair_moves(parcels)
+                total = sum(p.cost for p in parcels)
+            if total >= before:
+                break
+        return parcels
+
+    def _empty_parcels(self, parcels: list[Parcel], lower: int) -> list[Parcel]:
+        """Try to dissolve each parcel, lightest first, into the others."""
+        current = parcels
+        total = sum(p.cost for p in current)
+        tried = 0
+        while tried < len(current) and total > lower:
+            order = sorted(range(len(current)), key=lambda t: (current[t].weight, t))
+            target = order[tried]
+            trial = self._dissolve(current, target)
+            if trial is not None:
+                new_total = sum(p.cost for p in trial)
+                if new_total < total:
+                    current, total, tried = trial, new_total, 0
+                    continue
+            tried += 1
+        return current
+
+    def _dissolve(self, parcels: list[Parcel], target: int) -> list[Parcel] | None:
+        rest = [self.rebuild(p.counts) for t, p in enumerate(parcels) if t != target]
+        free: list[int] = []
+        for i, n in enumerate(parcels[target].counts):
+            free.extend([i] * n)
+        # Swap free blocks into parcels for lighter ones, never raising a parcel's cost.
+        for _ in range(3):
+            changed = False
+            for p in rest:
+                if not free:
+                    break
+                if self._swap_into(p, free):
+                    changed = True
+            free.sort(key=lambda i: (-self.kinds[i].weight, i))
+            still: list[int] = []
+            for i in free:
+                if not self._insert_free(rest, i):
+                    still.append(i)
+            free = still
+            if not free or not changed:
+                break
+        for i in free:
+            if not self._place(rest, i):
+                return None
+        return rest
+
+    def _insert_free(self, parcels: list[Parcel], i: int) -> bool:
+        """Insert a block where it costs nothing extra (fullest parcel first)."""
+        best_p: Parcel | None = None
+        best_opt = -1
+        limit = self.max_content - self.kinds[i].weight
+        for p in parcels:
+            if p.weight > limit:
+                continue
+            cost, opt = self.cost_with(p, i)
+            if cost <= p.cost and (best_p is None or p.weight > best_p.weight):
+                best_p, best_opt = p, opt
+        if best_p is None:
+            return False
+        self.add(best_p, i, 1, best_p.cost, best_opt)
+        return True
+
+    def _swap_into(self, p: Parcel, free: list[int]) -> bool:
+        """Replace one or two blocks of ``p`` by one or two free blocks that weigh more."""
+        inside = [i for i, n in enumerate(p.counts) for _ in range(min(n, 2))]
+        outs = [(a,) for a in sorted(set(inside))]
+        outs += [
+            (a, b)
+            for x, a in enumerate(inside)
+            for b in inside[x + 1 :]
+            if a <= b and (a != b or p.counts[a] >= 2)
+        ]
+        fr = sorted(set(free))
+        ins = [(a,) for a in fr] + [
+            (a, b)
+            for x, a in enumerate(fr)
+            for b in fr[x:]
+            if a != b or free.count(a) >= 2
+        ]
+        kinds = self.kinds
+        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
+        for out in set(outs):
+            w_out = sum(kinds[i].weight for i in out)
+            counts = list(p.counts)
+            for i in out:
+                counts[i] -= 1
+            for inn in ins:
+                gain = sum(kinds[i].weight for i in inn) - w_out
+                if gain <= 0 or (best is not None and gain <= best[0]):
+                    continue
+                if p.weight + gain > self.max_content:
+                    continue
+                trial = list(counts)
+                for i in inn:
+                    trial[i] += 1
+                q = self.rebuild(trial)
+                if q.cost <= p.cost:
+                    best = (gain, out, inn)
+        if best is None:
+            return False
+        _, out, inn = best
+        counts = list(p.counts)
+        for i in out:
+            counts[i] -= 1
+            free.append(i)
+        for i in inn:
+            counts[i] += 1
+            free.remove(i)
+        q = self.rebuild(counts)
+        p.__dict__.update(q.__dict__)
+        return True
+
+    def _pair_moves(self, parcels: list[Parcel]) -> list[Parcel]:
+        """Move one block, or swap two, between two parcels when that lowers their cost."""
+        improved = True
+        passes = 0
+        while improved and passes < 4:
+            improved = False
+            passes += 1
+            for a in range(len(parcels)):
+                for b in range(len(parcels)):
+                    if a == b:
+                        continue
+                    pa, pb = parcels[a], parcels[b]
+                    if self._try_pair(pa, pb):
+                        improved = True
+            parcels = [p for p in parcels if p.units]
+        return parcels
+
+    def _try_pair(self, pa: Parcel, pb: Parcel) -> bool:
+        base = pa.cost + pb.cost
+        for i, n in enumerate(pa.counts):
+            if not n:
+                continue
+            cb, _ = self.cost_with(pb, i)
+            if cb >= INF:
+                continue
+            ca_counts = list(pa.counts)
+            ca_counts[i] -= 1
+            qa = self.rebuild(ca_counts) if any(ca_counts) else None
+            ca = qa.cost if qa is not None else 0
+            if ca + cb < base:
+                qb_counts = list(pb.counts)
+                qb_counts[i] += 1
+                pb.__dict__.update(self.rebuild(qb_counts).__dict__)
+                if qa is None:
+                    pa.__dict__.update(self.empty().__dict__)
+                else:
+                    pa.__dict__.update(qa.__dict__)
+                return True
+            for j, m in enumerate(pb.counts):
+                if not m or j == i:
+                    continue
+                ta = list(ca_counts)
+                ta[j] += 1
+                tb = list(pb.counts)
+                tb[j] -= 1
+                tb[i] += 1
+                qa2, qb2 = self.rebuild(ta), self.rebuild(tb)
+                if qa2.cost + qb2.cost < base:
+                    pa.__dict__.update(qa2.__dict__)
+                    pb.__dict__.update(qb2.__dict__)
+                    return True
+        return False
+
+    # ---- driver ----------------------------------------------------------------------------
+
+    def solve(self, exact_units: int = 30, node_limit: int = 4000, rounds: int = 6) -> PackResult:
+        if self.n == 0:
+            return PackResult([], 0, 0, True)
+        parcels = self.best_fit()
+        total = sum(p.cost for p in parcels)
+        if len(parcels) == 1 and total <= 2 * min(self.alone_cost(i) for i in range(self.n)):
+            return PackResult(parcels, total, total, True)
+        lower = self.lower_bound([k.count for k in self.kinds])
+        if total > lower:
+            if self.total_count <= exact_units:
+                parcels, proven = self.exact(parcels, node_limit)
+                total = sum(p.cost for p in parcels)
+                if proven:
+                    lower = total
+            else:
+                parcels = self.improve(parcels, lower, rounds)
+                total = sum(p.cost for p in parcels)
+        parcels.sort(key=lambda p: (-p.weight, p.counts))
+        return PackResult(parcels, total, min(lower, total), total <= lower)
