@@ -88,13 +88,13 @@ def _fill(
     return out
 
 
-def _stock(warehouses: Sequence[Warehouse], demands: Sequence[Demand]) -> dict[tuple[str, str], int]:
+def _stock(
+    warehouses: Sequence[Warehouse], demands: Sequence[Demand]
+) -> dict[tuple[str, str], int]:
     return {(w.id, d.sku): max(w.available(d.sku), 0) for w in warehouses for d in demands}
 
 
-def _covers(
-    subset: Sequence[Warehouse], demands: Sequence[Demand], allow_unit_split: bool
-) -> bool:
+def _covers(subset: Sequence[Warehouse], demands: Sequence[Demand], allow_unit_split: bool) -> bool:
     need: dict[str, int] = {}
     for d in demands:
         if d.needs_stock:
@@ -129,14 +129,14 @@ def allocate(
         return [Allocation(shortfall={d.line_id: d.quantity for d in demands})]
     if strategy == "highest_stock":
         stock = _stock(base, demands)
-        order_for = {
-            d.line_id: sorted(base, key=lambda w, s=d.sku: (-w.available(s), w.priority, w.id))
-            for d in demands
-        }
+        order_for = {d.line_id: _by_stock(base, d.sku) for d in demands}
         return [_fill(demands, order_for, stock, allow_unit_split)]
     if strategy in ("priority_order", "nearest"):
-        return [_fill(demands, {d.line_id: base for d in demands}, _stock(base, demands),
-                      allow_unit_split)]
+        return [
+            _fill(
+                demands, {d.line_id: base for d in demands}, _stock(base, demands), allow_unit_split
+            )
+        ]
     # fewest_packages: the smallest sets of warehouses that cover every line.
     candidates: list[Allocation] = []
     for size in range(1, min(len(base), 4) + 1):
@@ -147,8 +147,13 @@ def allocate(
                     return candidates
         if candidates:
             return candidates
-    return [_fill(demands, {d.line_id: base for d in demands}, _stock(base, demands),
-                  allow_unit_split)]
+    return [
+        _fill(demands, {d.line_id: base for d in demands}, _stock(base, demands), allow_unit_split)
+    ]
+
+
+def _by_stock(warehouses: Sequence[Warehouse], sku: str) -> list[Warehouse]:
+    return sorted(warehouses, key=lambda w: (-w.available(sku), w.priority, w.id))
 
 
 def _concentrated(
@@ -157,9 +162,9 @@ def _concentrated(
     """Within a covering set, send each line from the warehouse that can serve most of the
     order, so that units gather in as few parcels as possible."""
     serves = {
-        w.id: sum(d.quantity for d in demands if w.available(d.sku) >= d.quantity)
-        for w in subset
+        w.id: sum(d.quantity for d in demands if w.available(d.sku) >= d.quantity) for w in subset
     }
     order = sorted(subset, key=lambda w: (-serves[w.id], w.priority, w.id))
-    return _fill(demands, {d.line_id: order for d in demands}, _stock(subset, demands),
-                 allow_unit_split)
+    return _fill(
+        demands, {d.line_id: order for d in demands}, _stock(subset, demands), allow_unit_split
+    )

@@ -95,8 +95,19 @@ class Packer:
 
     def empty(self) -> Parcel:
         return Parcel(
-            [0] * self.n, 0, 0, 0, 0, 0, 0, 0, 0, self.all_channels,
-            [0] * len(self.cap_limits), 0, -1,
+            [0] * self.n,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            self.all_channels,
+            [0] * len(self.cap_limits),
+            0,
+            -1,
         )
 
     def cost_with(self, p: Parcel, i: int, n: int = 1) -> tuple[int, int]:
@@ -289,14 +300,13 @@ class Packer:
 
     def _parcels_with(self, first: int, remaining: list[int]) -> list[tuple[int, list[int]]]:
         """Undominated feasible parcels holding at least one block of kind ``first``,
-        cheapest per gram first."""
-        out: list[tuple[int, int, list[int]]] = []
+        cheapest per gram first, then heaviest."""
+        found: list[tuple[int, int, list[int], int]] = []
         n = self.n
-        p = self.empty()
 
         def rec(j: int, parcel: Parcel) -> None:
             if j == n:
-                if parcel.cost >= INF or parcel.units == 0:
+                if parcel.units == 0:
                     return
                 # dominated: another remaining block fits at no extra cost
                 for t in range(first, n):
@@ -304,14 +314,11 @@ class Packer:
                         c, _ = self.cost_with(parcel, t)
                         if c <= parcel.cost:
                             return
-                weight = parcel.weight
-                out.append((parcel.cost * 1_000_000 // max(weight, 1), -weight, list(parcel.counts)))
-                out[-1] = (out[-1][0], out[-1][1], list(parcel.counts))
-                costs.append(parcel.cost)
+                w = parcel.weight
+                found.append((parcel.cost * 1_000_000 // max(w, 1), -w, parcel.counts, parcel.cost))
                 return
             low = 1 if j == first else 0
-            top = remaining[j]
-            for m in range(top, low - 1, -1):
+            for m in range(remaining[j], low - 1, -1):
                 if m == 0:
                     rec(j + 1, parcel)
                     continue
@@ -319,17 +326,26 @@ class Packer:
                 if c >= INF:
                     continue
                 child = Parcel(
-                    list(parcel.counts), parcel.weight, parcel.volume, parcel.units,
-                    parcel.value, parcel.tags, parcel.d0, parcel.d1, parcel.d2, parcel.chmask,
-                    list(parcel.caps), parcel.cost, parcel.option,
+                    list(parcel.counts),
+                    parcel.weight,
+                    parcel.volume,
+                    parcel.units,
+                    parcel.value,
+                    parcel.tags,
+                    parcel.d0,
+                    parcel.d1,
+                    parcel.d2,
+                    parcel.chmask,
+                    list(parcel.caps),
+                    parcel.cost,
+                    parcel.option,
                 )
                 self.add(child, j, m, c, opt)
                 rec(j + 1, child)
 
-        costs: list[int] = []
-        rec(first, p)
-        order = sorted(range(len(out)), key=lambda t: (out[t][0], out[t][1], out[t][2]))
-        return [(costs[t], out[t][2]) for t in order]
+        rec(first, self.empty())
+        found.sort(key=lambda t: (t[0], t[1], t[2]))
+        return [(cost, counts) for _, _, counts, cost in found]
 
     # ---- local search ----------------------------------------------------------------------
 
@@ -342,7 +358,7 @@ class Packer:
             before = total
             parcels = self._empty_parcels(parcels, lower)
             total = sum(p.cost for p in parcels)
-            if total > lower:
+            if total > lower and len(parcels) <= 40:
                 parcels = self._pair_moves(parcels)
                 total = sum(p.cost for p in parcels)
             if total >= before:
@@ -354,7 +370,7 @@ class Packer:
         current = parcels
         total = sum(p.cost for p in current)
         tried = 0
-        while tried < len(current) and total > lower:
+        while tried < min(len(current), 6) and total > lower:
             order = sorted(range(len(current)), key=lambda t: (current[t].weight, t))
             target = order[tried]
             trial = self._dissolve(current, target)
@@ -409,54 +425,42 @@ class Packer:
         return True
 
     def _swap_into(self, p: Parcel, free: list[int]) -> bool:
-        """Replace one or two blocks of ``p`` by one or two free blocks that weigh more."""
-        inside = [i for i, n in enumerate(p.counts) for _ in range(min(n, 2))]
-        outs = [(a,) for a in sorted(set(inside))]
-        outs += [
-            (a, b)
-            for x, a in enumerate(inside)
-            for b in inside[x + 1 :]
-            if a <= b and (a != b or p.counts[a] >= 2)
-        ]
-        fr = sorted(set(free))
-        ins = [(a,) for a in fr] + [
-            (a, b)
-            for x, a in enumerate(fr)
-            for b in fr[x:]
-            if a != b or free.count(a) >= 2
-        ]
+        """Replace one or two blocks of ``p`` by one or two free blocks that weigh more, taking
+        the largest gain that keeps the parcel feasible at no extra cost."""
         kinds = self.kinds
-        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
-        for out in set(outs):
+        inside = [i for i, n in enumerate(p.counts) for _ in range(min(n, 2))]
+        outs: list[tuple[int, ...]] = [(a,) for a in sorted(set(inside))]
+        outs += sorted({(a, b) for x, a in enumerate(inside) for b in inside[x + 1 :] if a <= b})
+        fr = sorted(set(free))
+        ins: list[tuple[int, ...]] = [(a,) for a in fr]
+        ins += [(a, b) for x, a in enumerate(fr) for b in fr[x:] if a != b or free.count(a) >= 2]
+        slack = self.max_content - p.weight
+        w_in = [sum(kinds[i].weight for i in inn) for inn in ins]
+        moves: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+        for out in outs:
             w_out = sum(kinds[i].weight for i in out)
+            for inn, w in zip(ins, w_in, strict=True):
+                gain = w - w_out
+                if 0 < gain <= slack:
+                    moves.append((gain, out, inn))
+        if not moves:
+            return False
+        moves.sort(key=lambda m: (-m[0], m[1], m[2]))
+        for _, out, inn in moves[:8]:
             counts = list(p.counts)
             for i in out:
                 counts[i] -= 1
-            for inn in ins:
-                gain = sum(kinds[i].weight for i in inn) - w_out
-                if gain <= 0 or (best is not None and gain <= best[0]):
-                    continue
-                if p.weight + gain > self.max_content:
-                    continue
-                trial = list(counts)
+            for i in inn:
+                counts[i] += 1
+            q = self.rebuild(counts)
+            if q.cost <= p.cost:
+                for i in out:
+                    free.append(i)
                 for i in inn:
-                    trial[i] += 1
-                q = self.rebuild(trial)
-                if q.cost <= p.cost:
-                    best = (gain, out, inn)
-        if best is None:
-            return False
-        _, out, inn = best
-        counts = list(p.counts)
-        for i in out:
-            counts[i] -= 1
-            free.append(i)
-        for i in inn:
-            counts[i] += 1
-            free.remove(i)
-        q = self.rebuild(counts)
-        p.__dict__.update(q.__dict__)
-        return True
+                    free.remove(i)
+                p.__dict__.update(q.__dict__)
+                return True
+        return False
 
     def _pair_moves(self, parcels: list[Parcel]) -> list[Parcel]:
         """Move one block, or swap two, between two parcels when that lowers their cost."""

@@ -15,6 +15,8 @@ from splitship.domain.catalog import Box, Channel, SkuAttributes, ZoneRate
 from splitship.domain.limits import check_package, measure_package
 
 INF = 1 << 62
+# Search costs are (price + handling) * SCALE + 1: equal money, fewer parcels wins.
+SCALE = 1 << 12
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,9 @@ class BinPricer:
         d2: int,
         chmask: int,
     ) -> tuple[int, int]:
-        """(price + handling, option index); (INF, -1) when no option can take it."""
+        """(search cost, option index); (INF, -1) when no option can take it.
+
+        The search cost is ``(price + handling) * SCALE + 1``."""
         key = (weight, volume, units, value, tags, d0, d1, d2, chmask)
         hit = self._memo.get(key)
         if hit is not None:
@@ -226,7 +230,7 @@ class BinPricer:
             price = o.rate.price(-(-w // o.step) * o.step)
             if price is not None and price < best:
                 best, best_i = price, o.index
-        out = (best + self.handling, best_i) if best_i >= 0 else (INF, -1)
+        out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
         self._memo[key] = out
         return out
 
@@ -255,7 +259,7 @@ class BinPricer:
                 content = min(top - o.tare, cap)
                 if content <= 0:
                     continue
-                c = price + self.handling
+                c = (price + self.handling) * SCALE + 1
                 if steps.get(content, INF) > c:
                     steps[content] = c
                 if content >= cap:
@@ -283,3 +287,41 @@ def _levels(rate: ZoneRate, limit: int) -> list[tuple[int, int]]:
         p += rate.step_price
         levels.append((w, p))
     return levels
+
+
+def diagnose(
+    o: Option,
+    weight: int,
+    volume: int,
+    units: int,
+    value: int,
+    tags: int,
+    dims: tuple[int, int, int],
+) -> list[str]:
+    """Which limits of option ``o`` a parcel breaks: weight, size, items, value, forbidden_tag."""
+    out: list[str] = []
+    if tags & o.forbidden:
+        out.append("forbidden_tag")
+    if units > o.max_items:
+        out.append("items")
+    if value > o.max_value:
+        out.append("value")
+    if o.box is None:
+        if (units != 1 and not o.any_units) or (
+            units == 1 and dims[0] and not _size_ok(o.channel, dims)
+        ):
+            out.append("size")
+        gross = weight
+    else:
+        if (
+            volume > o.inner_volume
+            or not o.size_ok
+            or any(d > i for d, i in zip(dims, o.inner, strict=True))
+        ):
+            out.append("size")
+        gross = weight + o.tare
+        if weight > o.max_load:
+            out.append("weight")
+    if gross > o.max_gross and "weight" not in out:
+        out.append("weight")
+    return out

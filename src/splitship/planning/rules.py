@@ -143,7 +143,7 @@ class TagSegregation(Rule):
 class MaxPerPackage(Rule):
     units: int | None = None
     category: str | None = None  # with ``units``: units of this category
-    weight_g: int | None = None  # gross, box included
+    weight_g: int | None = None  # contents of the selected units, box excluded
     declared_value: int | None = None
     type = "max_per_package"
 

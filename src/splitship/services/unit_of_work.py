@@ -19,6 +19,7 @@ from splitship.domain.catalog import Box, Channel, Sku, Warehouse
 from splitship.domain.events import DomainEvent
 from splitship.domain.order import Order
 from splitship.domain.shop import Shop
+from splitship.services.inquiry_repository import InquiryRepository
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class UnitOfWork(AbstractContextManager["UnitOfWork"], abc.ABC):
     stock: StockRepository
     shops: ShopRepository
     audit: AuditLog
+    inquiries: InquiryRepository
 
     def __init__(
         self, clock: Callable[[], datetime], new_id: Callable[[], str], actor: str = "system"

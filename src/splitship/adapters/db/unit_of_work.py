@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, insert
 
 from splitship.adapters.db import repositories as repo
 from splitship.adapters.db import tables as t
+from splitship.adapters.db.repositories_buyer import SqlInquiryRepository
 from splitship.domain.errors import VersionConflict
 from splitship.services.unit_of_work import UnitOfWork
 
@@ -35,6 +36,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.stock = repo.SqlStockRepository(self.conn)
         self.shops = repo.SqlShopRepository(self.conn, self.clock)
         self.audit = repo.SqlAuditLog(self.conn)
+        self.inquiries = SqlInquiryRepository(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,962 @@
+"""The split planner: ``plan`` proposes parcels for an order's unassigned units, ``precheck``
+answers can_split / must_split. Both read the order through the same ``_Setup``.
+
+Steps of ``plan``:
+
+1. rules → per-line facts (address, ship date wave, allowed channels, ship_alone, kit, no split)
+2. warehouse allocation (each candidate allocation is planned, the cheapest wins)
+3. groups of units that may share a parcel: same address, warehouse and ship date; ship_alone
+   units and lines form their own groups
+4. blocks (kits, whole lines, single units) and the channels each may use (deadline objective)
+5. the packing search per group (``packing.Packer``), then every parcel is re-checked with the
+   shared ``check_package`` and priced with ``rates.quote``
+6. reasons for every parcel, notes for rules that could not be met, unshippable units
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from splitship.domain.catalog import Channel, SkuAttributes
+from splitship.domain.eta import DeliveryEstimate, estimate_delivery
+from splitship.domain.limits import check_package
+from splitship.domain.order import Address, HoldReason, Order, OrderLine
+from splitship.domain.status import OrderStatus
+from splitship.planning import reasons as rs
+from splitship.planning.allocation import Allocation, Demand, allocate
+from splitship.planning.context import PlanningContext
+from splitship.planning.packing import Kind, Packer, Parcel
+from splitship.planning.rates import INF, SCALE, BinPricer, Option, build_options, diagnose, quote
+from splitship.planning.reasons import Reason
+from splitship.planning.rules import (
+    Availability,
+    ChannelPreference,
+    HandlingCost,
+    KeepTogether,
+    MaxPerPackage,
+    NoUnitSplit,
+    Rule,
+    ShipAlone,
+    TagSegregation,
+    WarehouseAllocation,
+)
+
+EXACT_UNITS = 30
+NODE_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class PlannedPackage:
+    items: dict[str, int]  # line id -> units
+    warehouse_id: str
+    box_id: str | None
+    channel_id: str
+    zone: str
+    chargeable_weight_g: int
+    price: int
+    handling_cost: int
+    eta_earliest: date | None  # None: the channel publishes no transit days for this zone
+    eta_latest: date | None
+    on_time: bool
+    reasons: list[Reason]
+    address: Address
+    ship_on: date
+
+    @property
+    def cost(self) -> int:
+        return self.price + self.handling_cost
+
+
+@dataclass(frozen=True)
+class Unshippable:
+    line_id: str
+    quantity: int
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class Plan:
+    packages: list[PlannedPackage]
+    unshippable: list[Unshippable]
+    total_cost: int
+    on_time: bool
+    notes: list[Reason]
+    single_parcel_cost: int | None
+    segregation: tuple[frozenset[str], ...] = ()  # the tag groups this plan kept apart
+    proven_optimal: bool = False  # the packing search proved every group optimal
+
+    @property
+    def cost_saved(self) -> int | None:
+        if self.single_parcel_cost is None:
+            return None
+        return self.single_parcel_cost - self.total_cost
+
+
+@dataclass(frozen=True)
+class SplitPrecheck:
+    can_split: bool
+    cannot_reasons: list[Reason]
+    must_split: bool
+    must_reasons: list[Reason]
+
+
+# ---- order facts -------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    line: OrderLine
+    qty: int
+    address: Address
+    ship_on: date
+    chmask: int
+    objective: str
+    alone: ShipAlone | None = None
+    no_split: NoUnitSplit | None = None
+    kit: KeepTogether | None = None
+
+
+@dataclass(frozen=True)
+class _Cap:
+    rule: MaxPerPackage
+    measure: str  # units, weight, value
+    limit: int
+
+
+@dataclass
+class _Setup:
+    order: Order
+    ctx: PlanningContext
+    today: date
+    lines: list[_Line]
+    strategy: str
+    handling: int
+    seg_rules: list[tuple[str, frozenset[str]]]
+    caps: list[_Cap]
+    tag_bits: dict[str, int]
+    channels: list[Channel]
+    pref_rules: dict[str, list[str]]  # line id -> channel_preference rule ids that restrict it
+    notes: list[Reason] = field(default_factory=list)
+    _pricers: dict[tuple[str, str | None, date], BinPricer] = field(default_factory=dict)
+    _etas: dict[tuple[str, str, date], DeliveryEstimate | None] = field(default_factory=dict)
+
+    # -- pricing and delivery ------------------------------------------------------------
+
+    def eta(self, ch: Channel, zone: str, ship_on: date) -> DeliveryEstimate | None:
+        key = (ch.id, zone, ship_on)
+        if key not in self._etas:
+            transit = ch.transit.get(zone)
+            if transit is None:
+                self._etas[key] = None
+            else:
+                if ship_on <= self.today:
+                    ship_time = self.ctx.now
+                else:
+                    ship_time = datetime.combine(ship_on, time(0, 0), ZoneInfo(self.ctx.shop_tz))
+                self._etas[key] = estimate_delivery(
+                    ship_time,
+                    transit.min_days,
+                    transit.max_days,
+                    ch.cutoff,
+                    self.ctx.shop_tz,
+                    self.ctx.calendar,
+                )
+        return self._etas[key]
+
+    def latest(self, ch: Channel, addr: Address, ship_on: date) -> date:
+        zone = ch.zone_for(addr.country, addr.region)
+        est = None if zone is None else self.eta(ch, zone, ship_on)
+        return date.max if est is None else est.latest
+
+    def on_time(self, ch: Channel, addr: Address, ship_on: date) -> bool:
+        deliver_by = self.order.deliver_by
+        return deliver_by is None or self.latest(ch, addr, ship_on) <= deliver_by
+
+    def pricer(self, addr: Address, ship_on: date) -> BinPricer:
+        key = (addr.country, addr.region, ship_on)
+        if key not in self._pricers:
+            chans = [
+                (1 << i, ch, self.latest(ch, addr, ship_on).toordinal())
+                for i, ch in enumerate(self.channels)
+            ]
+            opts = build_options(chans, self.ctx.boxes, addr.country, addr.region, self.tag_bits)
+            self._pricers[key] = BinPricer(opts, self.handling)
+        return self._pricers[key]
+
+    @property
+    def seg_masks(self) -> list[int]:
+        return [self.mask_of(g) for _, g in self.seg_rules]
+
+    @property
+    def segregation(self) -> tuple[frozenset[str], ...]:
+        return tuple(g for _, g in self.seg_rules)
+
+    def mask_of(self, tags: frozenset[str]) -> int:
+        m = 0
+        for t in tags:
+            m |= self.tag_bits.get(t, 0)
+        return m
+
+    # -- blocks --------------------------------------------------------------------------
+
+    def kind(self, parts: Sequence[tuple[_Line, int]], count: int) -> Kind:
+        weight = volume = units = value = tags = 0
+        dims = [0, 0, 0]
+        chmask = -1
+        caps = [0] * len(self.caps)
+        for ln, q in parts:
+            a = ln.line.attributes
+            weight += a.weight_g * q
+            units += q
+            value += a.declared_value * q
+            tags |= self.mask_of(a.tags)
+            if a.dimensions is not None:
+                volume += a.dimensions.volume_mm3 * q
+                for s, side in enumerate(a.dimensions.sorted_sides()):
+                    dims[s] = max(dims[s], side)
+            chmask &= ln.chmask
+            for c, cap in enumerate(self.caps):
+                if _cap_selects(cap.rule, ln.line.sku, a):
+                    caps[c] += {
+                        "units": q,
+                        "weight": a.weight_g * q,
+                        "value": a.declared_value * q,
+                    }[cap.measure]
+        return Kind(
+            key=tuple((ln.line.id, q) for ln, q in parts),
+            count=count,
+            weight=weight,
+            volume=volume,
+            units=units,
+            value=value,
+            tags=tags,
+            dims=(dims[0], dims[1], dims[2]),
+            chmask=chmask if chmask != -1 else 0,
+            caps=tuple(caps),
+        )
+
+    def block_problems(self, kind: Kind, pricer: BinPricer) -> list[Reason]:
+        """Why one block cannot ship in any parcel; empty when it can."""
+        return self.why_not_one([kind], [1], pricer)
+
+    def why_not_one(
+        self, kinds: Sequence[Kind], counts: Sequence[int], pricer: BinPricer
+    ) -> list[Reason]:
+        """Why these blocks cannot share one parcel; empty when they can."""
+        weight = volume = units = value = tags = 0
+        dims = [0, 0, 0]
+        chmask = -1
+        caps = [0] * len(self.caps)
+        for k, n in zip(kinds, counts, strict=True):
+            weight += k.weight * n
+            volume += k.volume * n
+            units += k.units * n
+            value += k.value * n
+            tags |= k.tags
+            dims = [max(a, b) for a, b in zip(dims, k.dims, strict=True)]
+            chmask &= k.chmask
+            for c, add in enumerate(k.caps):
+                caps[c] += add * n
+        out: list[Reason] = []
+        for rid, group in self.seg_rules:
+            mixed = [t for t in sorted(group) if tags & self.tag_bits.get(t, 0)]
+            if len(mixed) > 1:
+                out.append(rs.tag_conflict(mixed, rid))
+        for c, cap in enumerate(self.caps):
+            if caps[c] > cap.limit:
+                out.append(_cap_reason(cap))
+        if chmask == 0 and kinds:
+            out.append(
+                rs.rule_unmet(
+                    "-",
+                    "channel_preference",
+                    "no channel is allowed for all of them",
+                    "没有一个渠道同时允许所有这些商品",
+                )
+                if len({k.chmask for k in kinds}) > 1
+                else rs.no_channel("no allowed channel")
+            )
+        if out:
+            return out
+        d3 = (dims[0], dims[1], dims[2])
+        cost, _ = pricer.cost(weight, volume, units, value, tags, *d3, chmask)
+        if cost < INF:
+            return []
+        best: list[str] | None = None
+        for o in pricer.options:
+            if not chmask & o.channel_bit:
+                continue
+            fails = diagnose(o, weight, volume, units, value, tags, d3) or ["weight"]
+            if best is None or len(fails) < len(best):
+                best = fails
+        if best is None:
+            return [rs.no_channel("no channel delivers to this address")]
+        for f in best:
+            if f == "value":
+                out.append(rs.value_limit(0, "channel limit"))
+            elif f == "forbidden_tag":
+                out.append(rs.no_channel("a channel refuses one of the tags"))
+            else:
+                out.append(rs.channel_limit(f))
+        return out
+
+
+def _cap_selects(rule: MaxPerPackage, sku: str, attrs: SkuAttributes) -> bool:
+    if rule.category is not None and attrs.category != rule.category:
+        return False
+    return rule.conditions.matches_item(sku, attrs)
+
+
+def _cap_reason(cap: _Cap) -> Reason:
+    if cap.measure == "units" and cap.rule.category is not None:
+        return rs.category_limit(cap.rule.category, cap.limit, cap.rule.id)
+    if cap.measure == "value":
+        return rs.value_limit(cap.limit, f"rule {cap.rule.id}")
+    detail = f"at most {cap.limit} {'units' if cap.measure == 'units' else 'g'} per parcel"
+    return rs.rule(cap.rule.id, "max_per_package", detail)
+
+
+def _local_today(ctx: PlanningContext) -> date:
+    return ctx.now.astimezone(ZoneInfo(ctx.shop_tz)).date()
+
+
+def _waves(dates: Sequence[date], wait_days: int) -> dict[date, date]:
+    """Ship date per availability date: dates within ``wait_days`` of a wave's first date ship
+    together, on the wave's last date."""
+    out: dict[date, date] = {}
+    cluster: list[date] = []
+    for d in sorted(set(dates)):
+        if cluster and d > cluster[0] + timedelta(days=wait_days):
+            for c in cluster:
+                out[c] = cluster[-1]
+            cluster = []
+        cluster.append(d)
+    for c in cluster:
+        out[c] = cluster[-1]
+    return out
+
+
+def _setup(order: Order, ctx: PlanningContext) -> _Setup:
+    today = _local_today(ctx)
+    value = sum(ln.quantity * ln.unit_price for ln in order.lines)
+    addr0 = order.address
+
+    def active(rule: Rule, addr: Address) -> bool:
+        return rule.conditions.matches_order(addr.country, addr.region, value, order.source)
+
+    def first(kind: type[Rule]) -> Rule | None:
+        return next((r for r in ctx.rules.rules if isinstance(r, kind) and active(r, addr0)), None)
+
+    strategy_rule = first(WarehouseAllocation)
+    handling_rule = first(HandlingCost)
+    avail_rule = first(Availability)
+    seg_rules = [
+        (r.id, g)
+        for r in ctx.rules.rules
+        if isinstance(r, TagSegregation) and active(r, addr0)
+        for g in r.groups
+    ]
+    caps: list[_Cap] = []
+    for r in ctx.rules.rules:
+        if isinstance(r, MaxPerPackage) and active(r, addr0):
+            for measure, limit in (
+                ("units", r.units),
+                ("weight", r.weight_g),
+                ("value", r.declared_value),
+            ):
+                if limit is not None:
+                    caps.append(_Cap(r, measure, limit))
+    channels = [ch for ch in ctx.channels if ch.active]
+    tags_used = {t for _, g in seg_rules for t in g} | {
+        t for ch in channels for t in ch.limits.forbidden_tags
+    }
+    tag_bits = {t: 1 << i for i, t in enumerate(sorted(tags_used))}
+
+    unassigned = order.unassigned_items()
+    avail = {
+        ln.id: max(today, ln.attributes.available_from or today)
+        for ln in order.lines
+        if ln.id in unassigned
+    }
+    wait = avail_rule.wait_days if isinstance(avail_rule, Availability) else 0
+    wave_of = _waves(list(avail.values()), wait)
+
+    lines: list[_Line] = []
+    pref_rules: dict[str, list[str]] = {}
+    claimed: dict[str, Rule] = {}  # line id -> the ship_alone / keep_together rule that owns it
+    setup_notes: list[Reason] = []
+    for r in ctx.rules.rules:
+        if isinstance(r, ShipAlone | KeepTogether):
+            for ln in order.lines:
+                if ln.id not in unassigned or not active(r, order.line_address(ln.id)):
+                    continue
+                hit = (
+                    r.conditions.matches_item(ln.sku, ln.attributes)
+                    if isinstance(r, ShipAlone)
+                    else ln.sku in r.skus and r.conditions.matches_item(ln.sku, ln.attributes)
+                )
+                if not hit:
+                    continue
+                if ln.id in claimed:
+                    other = claimed[ln.id]
+                    if other.id != r.id:
+                        setup_notes.append(
+                            rs.rule_unmet(
+                                r.id,
+                                r.type,
+                                f"line {ln.id} follows rule {other.id} first",
+                                f"订单行 {ln.id} 先遵循规则 {other.id}",
+                            )
+                        )
+                    continue
+                claimed[ln.id] = r
+    for ln in order.lines:
+        qty = unassigned.get(ln.id, 0)
+        if qty <= 0:
+            continue
+        addr = order.line_address(ln.id)
+        objective = "cheapest_on_time"
+        chmask = (1 << len(channels)) - 1
+        pref_seen = False
+        for r in ctx.rules.rules:
+            if not isinstance(r, ChannelPreference) or not active(r, addr):
+                continue
+            if not r.conditions.matches_item(ln.sku, ln.attributes):
+                continue
+            if r.allowed:
+                allowed = 0
+                for i, ch in enumerate(channels):
+                    if ch.id in r.allowed or ch.code in r.allowed:
+                        allowed |= 1 << i
+                chmask &= allowed
+                pref_rules.setdefault(ln.id, []).append(r.id)
+            if not pref_seen:
+                objective, pref_seen = r.objective, True
+        no_split = next(
+            (
+                r
+                for r in ctx.rules.rules
+                if isinstance(r, NoUnitSplit)
+                and active(r, addr)
+                and r.conditions.matches_item(ln.sku, ln.attributes)
+            ),
+            None,
+        )
+        owner = claimed.get(ln.id)
+        lines.append(
+            _Line(
+                line=ln,
+                qty=qty,
+                address=addr,
+                ship_on=wave_of[avail[ln.id]],
+                chmask=chmask,
+                objective=objective,
+                alone=owner if isinstance(owner, ShipAlone) else None,
+                no_split=no_split if isinstance(no_split, NoUnitSplit) else None,
+                kit=owner if isinstance(owner, KeepTogether) else None,
+            )
+        )
+    strategy = (
+        strategy_rule.strategy
+        if isinstance(strategy_rule, WarehouseAllocation)
+        else "fewest_packages"
+    )
+    return _Setup(
+        order=order,
+        ctx=ctx,
+        today=today,
+        lines=lines,
+        strategy=strategy,
+        handling=handling_rule.per_package if isinstance(handling_rule, HandlingCost) else 0,
+        seg_rules=seg_rules,
+        caps=caps,
+        tag_bits=tag_bits,
+        channels=channels,
+        pref_rules=pref_rules,
+        notes=setup_notes,
+    )
+
+
+# ---- planning ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    address: Address
+    warehouse_id: str
+    ship_on: date
+    parts: list[tuple[_Line, int]]
+    alone: ShipAlone | None = None
+
+
+@dataclass
+class _Outcome:
+    packages: list[PlannedPackage]
+    unshippable: list[Unshippable]
+    notes: list[Reason]
+    cost: int
+    proven: bool
+
+
+def _allocations(setup: _Setup) -> list[Allocation]:
+    ctx = setup.ctx
+    demands = [
+        Demand(
+            ln.line.id,
+            ln.line.sku,
+            ln.qty,
+            needs_stock=ctx.stock_check and ln.ship_on <= setup.today,
+        )
+        for ln in setup.lines
+    ]
+    addr = setup.order.address
+    return allocate(
+        demands, ctx.warehouses, setup.strategy, addr.country, addr.region, ctx.allow_unit_split
+    )
+
+
+def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
+    by_key: dict[tuple[Address, str, date], _Group] = {}
+    out: list[_Group] = []
+    for ln in setup.lines:
+        for wh, q in alloc.picks.get(ln.line.id, []):
+            if ln.alone is not None:
+                if ln.alone.per == "unit":
+                    out.extend(
+                        _Group(ln.address, wh, ln.ship_on, [(ln, 1)], ln.alone) for _ in range(q)
+                    )
+                else:
+                    out.append(_Group(ln.address, wh, ln.ship_on, [(ln, q)], ln.alone))
+                continue
+            key = (ln.address, wh, ln.ship_on)
+            if key not in by_key:
+                by_key[key] = _Group(ln.address, wh, ln.ship_on, [])
+                out.append(by_key[key])
+            by_key[key].parts.append((ln, q))
+    return out
+
+
+def _restrict(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> Kind | None:
+    """The channels a block may use under its objective; None when none can carry it."""
+    objective = next(ln for ln, _ in group.parts if ln.line.id == kind.key[0][0]).objective
+    carriers: list[int] = []
+    for i in range(len(setup.channels)):
+        bit = 1 << i
+        if kind.chmask & bit:
+            cost, _ = pricer.cost(
+                kind.weight, kind.volume, kind.units, kind.value, kind.tags, *kind.dims, bit
+            )
+            if cost < INF:
+                carriers.append(i)
+    if not carriers:
+        return None
+    if objective != "cheapest":
+        chans = setup.channels
+        on_time = [i for i in carriers if setup.on_time(chans[i], group.address, group.ship_on)]
+        if objective == "fastest" or not on_time:
+            soonest = min(setup.latest(chans[i], group.address, group.ship_on) for i in carriers)
+            carriers = [
+                i
+                for i in carriers
+                if setup.latest(chans[i], group.address, group.ship_on) == soonest
+            ]
+        else:
+            carriers = on_time
+    mask = 0
+    for i in carriers:
+        mask |= 1 << i
+    return Kind(
+        kind.key,
+        kind.count,
+        kind.weight,
+        kind.volume,
+        kind.units,
+        kind.value,
+        kind.tags,
+        kind.dims,
+        mask,
+        kind.caps,
+    )
+
+
+def _blocks(
+    setup: _Setup, group: _Group, pricer: BinPricer
+) -> tuple[list[Kind], list[Unshippable], list[Reason]]:
+    kinds: list[Kind] = []
+    unship: list[Unshippable] = []
+    notes: list[Reason] = []
+    seg = setup.seg_masks
+
+    def fits(kind: Kind) -> Kind | None:
+        for g in seg:
+            if (kind.tags & g).bit_count() > 1:
+                return None
+        for c, cap in enumerate(setup.caps):
+            if kind.caps[c] > cap.limit:
+                return None
+        return _restrict(setup, group, kind, pricer)
+
+    def units_of(ln: _Line, q: int) -> None:
+        k = fits(setup.kind([(ln, 1)], q))
+        if k is not None:
+            kinds.append(k)
+            return
+        why = setup.block_problems(setup.kind([(ln, 1)], 1), pricer) or [
+            rs.no_channel("no channel can carry it")
+        ]
+        unship.append(Unshippable(ln.line.id, q, why[0]))
+
+    kits: dict[str, list[tuple[_Line, int]]] = {}
+    loose: list[tuple[_Line, int]] = []
+    for ln, q in group.parts:
+        if ln.kit is not None:
+            kits.setdefault(ln.kit.id, []).append((ln, q))
+        else:
+            loose.append((ln, q))
+    for parts in kits.values():
+        rule = parts[0][0].kit
+        assert rule is not None
+        if len(parts) < 2:
+            loose.extend(parts)
+            continue
+        kit = fits(setup.kind(parts, 1))
+        if kit is not None:
+            kinds.append(kit)
+            continue
+        why = setup.block_problems(setup.kind(parts, 1), pricer)
+        because = "; ".join(r.en for r in why) or "no channel can carry the kit"
+        notes.append(
+            rs.rule_unmet(
+                rule.id,
+                rule.type,
+                because,
+                "；".join(r.zh for r in why) or "没有渠道能运送整套商品",
+            )
+        )
+        loose.extend(parts)
+    for ln, q in loose:
+        whole = not setup.ctx.allow_unit_split or ln.no_split is not None
+        if whole and q > 1:
+            k = fits(setup.kind([(ln, q)], 1))
+            if k is not None:
+                kinds.append(k)
+                continue
+            if not setup.ctx.allow_unit_split:
+                unship.append(Unshippable(ln.line.id, q, rs.unit_split_not_allowed(ln.line.id)))
+                continue
+            assert ln.no_split is not None
+            why = setup.block_problems(setup.kind([(ln, q)], 1), pricer)
+            notes.append(
+                rs.rule_unmet(
+                    ln.no_split.id,
+                    ln.no_split.type,
+                    "; ".join(r.en for r in why) or "the units do not fit one parcel",
+                    "；".join(r.zh for r in why) or "这些商品装不进一个包裹",
+                )
+            )
+        units_of(ln, q)
+    return kinds, unship, notes
+
+
+def _plan_allocation(setup: _Setup, alloc: Allocation) -> _Outcome:
+    packages: list[PlannedPackage] = []
+    unship: list[Unshippable] = []
+    notes: list[Reason] = []
+    total = 0
+    proven = True
+    groups = _groups(setup, alloc)
+    kit_broken = _split_kits(setup, groups)
+    notes.extend(kit_broken)
+    line_by_id = {ln.line.id: ln for ln in setup.lines}
+    for line_id, q in alloc.shortfall.items():
+        unship.append(Unshippable(line_id, q, rs.no_stock(line_by_id[line_id].line.sku)))
+    multi = {
+        "destination": len({g.address for g in groups}) > 1,
+        "warehouse": len({g.warehouse_id for g in groups}) > 1,
+        "wave": len({g.ship_on for g in groups}) > 1,
+    }
+    whs = sorted({g.warehouse_id for g in groups})
+    for group in groups:
+        pricer = setup.pricer(group.address, group.ship_on)
+        kinds, bad, block_notes = _blocks(setup, group, pricer)
+        unship.extend(bad)
+        notes.extend(block_notes)
+        if not kinds:
+            continue
+        packer = Packer(
+            kinds,
+            pricer,
+            [c.limit for c in setup.caps],
+            setup.seg_masks,
+            (1 << len(setup.channels)) - 1,
+        )
+        result = packer.solve(exact_units=EXACT_UNITS, node_limit=NODE_LIMIT)
+        proven = proven and result.proven
+        group_reasons: list[Reason] = []
+        if len(result.parcels) > 1:
+            group_reasons = setup.why_not_one(packer.kinds, [k.count for k in packer.kinds], pricer)
+            if not group_reasons:
+                single = _single_cost(setup, packer.kinds, pricer)
+                saved = single - sum(p.cost // SCALE for p in result.parcels)
+                group_reasons = [rs.cheaper_split(saved)]
+        for parcel in result.parcels:
+            pkg = _package(setup, group, packer, pricer, parcel)
+            why: list[Reason] = []
+            if multi["destination"]:
+                why.append(rs.destination(group.address.country, group.address.city))
+            if multi["warehouse"]:
+                why.append(rs.stock_location(whs))
+            if multi["wave"]:
+                why.append(rs.availability(group.ship_on.isoformat()))
+            if group.alone is not None:
+                why.append(rs.rule(group.alone.id, group.alone.type))
+            for k, n in zip(packer.kinds, parcel.counts, strict=True):
+                if n and len(k.key) > 1:
+                    kit_rule = line_by_id[k.key[0][0]].kit
+                    if kit_rule is not None:
+                        why.append(rs.rule(kit_rule.id, kit_rule.type))
+            why.extend(group_reasons)
+            for line_id in pkg.items:
+                for rid in setup.pref_rules.get(line_id, []):
+                    if any(r.code == rs.RULE_UNMET for r in group_reasons):
+                        why.append(rs.rule(rid, "channel_preference"))
+            if not pkg.on_time and setup.order.deliver_by is not None:
+                why.append(rs.late(setup.order.deliver_by.isoformat()))
+            packages.append(_with_reasons(pkg, _dedup(why)))
+            total += pkg.cost
+    return _Outcome(packages, unship, notes, total, proven)
+
+
+def _split_kits(setup: _Setup, groups: list[_Group]) -> list[Reason]:
+    """A kit whose lines ended up in different groups (warehouse, date, address) is broken."""
+    where: dict[str, set[int]] = {}
+    rules: dict[str, KeepTogether] = {}
+    for gi, g in enumerate(groups):
+        for ln, _ in g.parts:
+            if ln.kit is not None:
+                where.setdefault(ln.kit.id, set()).add(gi)
+                rules[ln.kit.id] = ln.kit
+    out = []
+    for rid, gis in where.items():
+        if len(gis) > 1:
+            out.append(
+                rs.rule_unmet(
+                    rid,
+                    "keep_together",
+                    "its items ship from different warehouses, dates or addresses",
+                    "套装商品来自不同仓库、发货日期或地址",
+                )
+            )
+    return out
+
+
+def _single_cost(setup: _Setup, kinds: Sequence[Kind], pricer: BinPricer) -> int:
+    weight = volume = units = value = tags = 0
+    d = [0, 0, 0]
+    chmask = -1
+    for k in kinds:
+        weight += k.weight * k.count
+        volume += k.volume * k.count
+        units += k.units * k.count
+        value += k.value * k.count
+        tags |= k.tags
+        d = [max(a, b) for a, b in zip(d, k.dims, strict=True)]
+        chmask &= k.chmask
+    cost, _ = pricer.cost(weight, volume, units, value, tags, d[0], d[1], d[2], chmask)
+    return cost // SCALE if cost < INF else INF
+
+
+def _package(
+    setup: _Setup, group: _Group, packer: Packer, pricer: BinPricer, parcel: Parcel
+) -> PlannedPackage:
+    items: dict[str, int] = {}
+    for k, n in zip(packer.kinds, parcel.counts, strict=True):
+        for line_id, q in k.key:
+            if n:
+                items[line_id] = items.get(line_id, 0) + q * n
+    order = setup.order
+    opt: Option = pricer.option(parcel.option)
+    attrs = [(order.line(lid).attributes, q) for lid, q in items.items()]
+    country, region = group.address.country, group.address.region
+    quoted = quote(attrs, opt.box, opt.channel, country, region)
+    problems = check_package(attrs, opt.box, opt.channel, country, setup.segregation)
+    if quoted is None or problems or quoted.price + setup.handling != parcel.cost // SCALE:
+        raise AssertionError(
+            f"planner bug: parcel {items} on {opt.channel.id}/{opt.box.id if opt.box else '-'} "
+            f"fails the shared limit check: {[p.message for p in problems]}"
+        )
+    est = setup.eta(opt.channel, quoted.zone, group.ship_on)
+    return PlannedPackage(
+        items=items,
+        warehouse_id=group.warehouse_id,
+        box_id=opt.box.id if opt.box else None,
+        channel_id=opt.channel.id,
+        zone=quoted.zone,
+        chargeable_weight_g=quoted.chargeable_weight_g,
+        price=quoted.price,
+        handling_cost=setup.handling,
+        eta_earliest=est.earliest if est else None,
+        eta_latest=est.latest if est else None,
+        on_time=setup.on_time(opt.channel, group.address, group.ship_on),
+        reasons=[],
+        address=group.address,
+        ship_on=group.ship_on,
+    )
+
+
+def _with_reasons(pkg: PlannedPackage, why: list[Reason]) -> PlannedPackage:
+    return PlannedPackage(**{**pkg.__dict__, "reasons": why})
+
+
+def _dedup(reasons: Sequence[Reason]) -> list[Reason]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for r in reasons:
+        if (r.code, r.en) not in seen:
+            seen.add((r.code, r.en))
+            out.append(r)
+    return out
+
+
+def plan(order: Order, context: PlanningContext) -> Plan:
+    """Propose parcels for the order's unassigned units; the order is not changed."""
+    setup = _setup(order, context)
+    best: _Outcome | None = None
+    for alloc in _allocations(setup):
+        outcome = _plan_allocation(setup, alloc)
+        shipped = sum(sum(p.items.values()) for p in outcome.packages)
+        key = (-shipped, outcome.cost, len(outcome.packages))
+        if best is None or key < (
+            -sum(sum(p.items.values()) for p in best.packages),
+            best.cost,
+            len(best.packages),
+        ):
+            best = outcome
+    assert best is not None
+    packages = best.packages
+    if len(packages) == 1 and not best.unshippable:
+        packages = [
+            _with_reasons(packages[0], [r for r in packages[0].reasons if r.code == rs.LATE])
+        ]
+    notes = _dedup([*setup.notes, *best.notes])
+    late = [p for p in packages if not p.on_time]
+    if late and order.deliver_by is not None:
+        notes.append(rs.late(order.deliver_by.isoformat()))
+    return Plan(
+        packages=packages,
+        unshippable=best.unshippable,
+        total_cost=best.cost,
+        on_time=not late,
+        notes=notes,
+        single_parcel_cost=_single_parcel(setup, packages),
+        segregation=setup.segregation,
+        proven_optimal=best.proven,
+    )
+
+
+def _single_parcel(setup: _Setup, packages: Sequence[PlannedPackage]) -> int | None:
+    """The cost of shipping every planned unit as one parcel, when that is allowed at all."""
+    if not packages:
+        return None
+    if len(packages) == 1:
+        return packages[0].cost
+    if len({p.address for p in packages}) > 1 or len({p.ship_on for p in packages}) > 1:
+        return None
+    items: dict[str, int] = {}
+    for p in packages:
+        for lid, q in p.items.items():
+            items[lid] = items.get(lid, 0) + q
+    by_id = {ln.line.id: ln for ln in setup.lines}
+    if any(by_id[lid].alone is not None for lid in items) and sum(items.values()) > 1:
+        return None
+    if setup.ctx.stock_check and not any(
+        all(w.available(by_id[lid].line.sku) >= q for lid, q in items.items())
+        for w in setup.ctx.warehouses
+    ):
+        return None
+    pricer = setup.pricer(packages[0].address, packages[0].ship_on)
+    kind = setup.kind([(by_id[lid], q) for lid, q in items.items()], 1)
+    group = _Group(
+        packages[0].address, "", packages[0].ship_on, [(by_id[lid], q) for lid, q in items.items()]
+    )
+    restricted = _restrict(setup, group, kind, pricer)
+    if restricted is None or setup.why_not_one([restricted], [1], pricer):
+        return None
+    cost = _single_cost(setup, [restricted], pricer)
+    return None if cost >= INF else cost
+
+
+# ---- precheck ----------------------------------------------------------------------------
+
+
+def precheck(order: Order, context: PlanningContext) -> SplitPrecheck:
+    """can_split (may the seller split this order now?) and must_split (can it ship as one?)."""
+    cannot: list[Reason] = []
+    units = sum(order.unassigned_items().values())
+    if units < 2:
+        cannot.append(rs.too_few_units(units))
+    holds = order.active_holds()
+    cancel = [h for h in holds if h.reason is HoldReason.CANCELLATION_REQUEST]
+    others = [h for h in holds if h.reason is not HoldReason.CANCELLATION_REQUEST]
+    if cancel:
+        cannot.append(rs.cancellation_requested())
+    if others:
+        cannot.append(rs.on_hold([f"{h.reason.value} {h.id}" for h in others]))
+    status = order.status
+    if status not in (OrderStatus.AWAITING_SHIPMENT, OrderStatus.PARTIALLY_SHIPPED) and not (
+        status is OrderStatus.ON_HOLD and holds
+    ):
+        cannot.append(rs.order_status(status.value))
+    if units == 0:
+        return SplitPrecheck(not cannot, cannot, False, [])
+
+    setup = _setup(order, context)
+    must: list[Reason] = []
+    addresses = {ln.address for ln in setup.lines}
+    if len(addresses) > 1:
+        must.append(
+            rs.destination(
+                ", ".join(sorted(a.country for a in addresses)),
+                ", ".join(sorted(a.city for a in addresses)),
+            )
+        )
+    if len({ln.ship_on for ln in setup.lines}) > 1:
+        later = max(ln.ship_on for ln in setup.lines)
+        must.append(rs.availability(later.isoformat()))
+    if context.stock_check:
+        today_lines = [ln for ln in setup.lines if ln.ship_on <= setup.today]
+        need: dict[str, int] = {}
+        for ln in today_lines:
+            need[ln.line.sku] = need.get(ln.line.sku, 0) + ln.qty
+        if need and not any(
+            all(w.available(sku) >= q for sku, q in need.items()) for w in context.warehouses
+        ):
+            holders = sorted(
+                {w.id for w in context.warehouses for sku in need if w.available(sku) > 0}
+            )
+            must.append(rs.stock_location(holders))
+    alone = [ln for ln in setup.lines if ln.alone is not None]
+    if alone and units > 1:
+        seen: set[str] = set()
+        for ln in alone:
+            assert ln.alone is not None
+            if ln.alone.id not in seen and (
+                ln.qty > 1 or ln.alone.per == "line" or len(setup.lines) > 1
+            ):
+                seen.add(ln.alone.id)
+                must.append(rs.rule(ln.alone.id, ln.alone.type))
+    addr = setup.lines[0].address
+    ship_on = setup.lines[0].ship_on
+    pricer = setup.pricer(addr, ship_on)
+    kind = setup.kind([(ln, ln.qty) for ln in setup.lines], 1)
+    group = _Group(addr, "", ship_on, [(ln, ln.qty) for ln in setup.lines])
+    restricted = _restrict(setup, group, kind, pricer) or kind
+    must.extend(setup.why_not_one([restricted], [1], pricer))
+    must = _dedup(must)
+    return SplitPrecheck(not cannot, cannot, bool(must), must)
+
+
+__all__ = ["Plan", "PlannedPackage", "SplitPrecheck", "Unshippable", "plan", "precheck"]
