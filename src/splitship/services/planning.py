@@ -31,7 +31,7 @@ def shop_rules(uow: UnitOfWork, shop: Shop) -> RuleSet:
         rules = load_rule_set(body) if isinstance(body, Mapping) else default_rule_set()
     except RuleSetError as err:
         raise InvalidInput(f"the shop's rule set cannot be used: {err}", field="rules") from None
-    groups = tuple(shop.settings.tag_segregation)
+    groups = tuple(g for g in shop.settings.tag_segregation if g not in rules.segregation())
     if groups:
         rules = RuleSet((*rules.rules, TagSegregation(SHOP_SEGREGATION_RULE, groups=groups)))
     return rules

@@ -29,7 +29,6 @@ router = APIRouter(tags=["catalog"])
 
 
 def _created(response: Response, path: str) -> None:
-    response.status_code = status.HTTP_201_CREATED
     response.headers["Location"] = f"/api/v1/{path}"
 
 
