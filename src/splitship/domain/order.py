@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from splitship.domain import events as ev
@@ -28,120 +27,24 @@ from splitship.domain.errors import (
     UnitSplitNotAllowed,
 )
 from splitship.domain.limits import check_package, tag_conflicts
+from splitship.domain.package import (
+    Address,
+    Hold,
+    HoldReason,
+    LogisticsInfo,
+    OrderLine,
+    Package,
+    TrackingEvent,
+    hold_dict,
+    hold_names,
+    logistics_dict,
+)
 from splitship.domain.status import (
     CARRIER_TRANSITIONS,
-    SHIPPED_STATES,
     OrderStatus,
     PackageStatus,
     derive_order_status,
 )
-
-
-@dataclass(frozen=True)
-class Address:
-    name: str
-    line1: str
-    city: str
-    country: str
-    region: str | None = None
-    postal_code: str | None = None
-    line2: str | None = None
-    phone: str | None = None
-    email: str | None = None
-
-
-@dataclass
-class OrderLine:
-    id: str
-    sku: str
-    name: str
-    quantity: int
-    unit_price: int
-    attributes: SkuAttributes
-    address: Address | None = None  # overrides the order's address (gift lines)
-
-
-@dataclass(frozen=True)
-class LogisticsInfo:
-    carrier_code: str | None
-    tracking_number: str | None
-    tracking_url: str | None
-    ship_time: datetime | None
-    eta_earliest: date | None = None
-    eta_latest: date | None = None
-
-
-class HoldReason(StrEnum):
-    ADDRESS_CHECK = "address_check"
-    FRAUD_REVIEW = "fraud_review"
-    AWAITING_STOCK = "awaiting_stock"
-    CANCELLATION_REQUEST = "cancellation_request"
-    OTHER = "other"
-
-
-@dataclass
-class Hold:
-    id: str
-    reason: HoldReason
-    note: str
-    placed_at: datetime
-    package_id: str | None = None
-    released_at: datetime | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.released_at is None
-
-
-@dataclass(frozen=True)
-class TrackingEvent:
-    id: str
-    status: PackageStatus | None  # None for events that do not move the package ("attempted")
-    kind: str
-    occurred_at: datetime
-    description: str = ""
-    location: str = ""
-    reason: str | None = None
-
-
-@dataclass
-class Package:
-    id: str
-    number: int
-    items: dict[str, int]
-    address: Address
-    created_at: datetime
-    status: PackageStatus = PackageStatus.OPEN
-    warehouse_id: str | None = None
-    channel_id: str | None = None
-    box_id: str | None = None
-    logistics: LogisticsInfo | None = None
-    shipped_at: datetime | None = None
-    corrections: int = 0
-    tracking_events: list[TrackingEvent] = field(default_factory=list)
-    buyer_note: str | None = None  # what the buyer sees while the package is being prepared
-    reasons: list[str] = field(default_factory=list)  # why the split made this package
-
-    @property
-    def units(self) -> int:
-        return sum(self.items.values())
-
-    @property
-    def is_shipped(self) -> bool:
-        return self.status in SHIPPED_STATES
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status is PackageStatus.CANCELLED
-
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "status": self.status.value,
-            "items": dict(self.items),
-            "warehouse_id": self.warehouse_id,
-            "channel_id": self.channel_id,
-            "box_id": self.box_id,
-        }
 
 
 @dataclass
@@ -475,9 +378,9 @@ class Order:
                 f"package {pkg.number} is {pkg.status.value}: use a logistics correction instead",
                 field="package_id",
             )
-        before = _logistics_dict(pkg.logistics)
+        before = logistics_dict(pkg.logistics)
         pkg.logistics = info
-        self._record("package.logistics_recorded", "package", pkg.id, before, _logistics_dict(info))
+        self._record("package.logistics_recorded", "package", pkg.id, before, logistics_dict(info))
 
     def ship_package(self, package_id: str, channel: Channel, now: datetime) -> Package:
         pkg = self.package(package_id)
@@ -529,12 +432,10 @@ class Order:
                 f"package {pkg.number} shipped more than {window.total_seconds() / 3600:g} hours "
                 "ago; its logistics info can no longer be corrected"
             )
-        before = _logistics_dict(pkg.logistics)
+        before = logistics_dict(pkg.logistics)
         pkg.logistics = replace(info, ship_time=pkg.shipped_at)
         pkg.corrections += 1
-        self._record(
-            "package.logistics_corrected", "package", pkg.id, before, _logistics_dict(info)
-        )
+        self._record("package.logistics_corrected", "package", pkg.id, before, logistics_dict(info))
         self._emit(ev.LOGISTICS_CORRECTED, pkg.id, number=pkg.number)
 
     def record_tracking_event(self, package_id: str, event: TrackingEvent) -> bool:
@@ -575,7 +476,7 @@ class Order:
             self.package(hold.package_id)
         status_before = self.status
         self.holds.append(hold)
-        self._record("hold.placed", "hold", hold.id, None, _hold_dict(hold))
+        self._record("hold.placed", "hold", hold.id, None, hold_dict(hold))
         self._emit_status_change(status_before)
 
     def release_hold(self, hold_id: str, now: datetime) -> None:
@@ -584,7 +485,7 @@ class Order:
                 if not hold.active:
                     raise InvalidTransition(f"hold {hold_id} is already released")
                 hold.released_at = now
-                self._record("hold.released", "hold", hold.id, None, _hold_dict(hold))
+                self._record("hold.released", "hold", hold.id, None, hold_dict(hold))
                 return
         raise NotFound(f"order {self.external_id} has no hold {hold_id}", field="hold_id")
 
@@ -662,7 +563,7 @@ class Order:
         holds = self.active_holds()
         if holds:
             raise OnHold(
-                f"the order is on hold ({_hold_names(holds)}): release the hold first",
+                f"the order is on hold ({hold_names(holds)}): release the hold first",
                 details={"holds": [h.id for h in holds]},
             )
 
@@ -670,7 +571,7 @@ class Order:
         holds = self.active_holds(pkg.id)
         if holds:
             raise OnHold(
-                f"package {pkg.number} cannot be {verb}: on hold ({_hold_names(holds)}); "
+                f"package {pkg.number} cannot be {verb}: on hold ({hold_names(holds)}); "
                 "release the hold first",
                 details={"holds": [h.id for h in holds]},
             )
@@ -775,27 +676,13 @@ class Order:
             self._emit(name, None, status=after.value)
 
 
-def _logistics_dict(info: LogisticsInfo | None) -> dict[str, Any] | None:
-    if info is None:
-        return None
-    return {
-        "carrier_code": info.carrier_code,
-        "tracking_number": info.tracking_number,
-        "tracking_url": info.tracking_url,
-        "ship_time": info.ship_time.isoformat() if info.ship_time else None,
-        "eta_earliest": info.eta_earliest.isoformat() if info.eta_earliest else None,
-        "eta_latest": info.eta_latest.isoformat() if info.eta_latest else None,
-    }
-
-
-def _hold_dict(hold: Hold) -> dict[str, Any]:
-    return {
-        "reason": hold.reason.value,
-        "note": hold.note,
-        "package_id": hold.package_id,
-        "released": not hold.active,
-    }
-
-
-def _hold_names(holds: Sequence[Hold]) -> str:
-    return ", ".join(f"{h.reason.value} {h.id}" for h in holds)
+__all__ = [
+    "Address",
+    "Hold",
+    "HoldReason",
+    "LogisticsInfo",
+    "Order",
+    "OrderLine",
+    "Package",
+    "TrackingEvent",
+]
