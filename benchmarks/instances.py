@@ -73,8 +73,11 @@ def channel(
         ),
         zones={"*": "Z1", "US": "US", "US-CA": "US-W"},
         rates={"Z1": rate, "US": rate, "US-W": rate},
-        transit={"Z1": TransitDays(*transit), "US": TransitDays(*transit),
-                 "US-W": TransitDays(*transit)},
+        transit={
+            "Z1": TransitDays(*transit),
+            "US": TransitDays(*transit),
+            "US-W": TransitDays(*transit),
+        },
         cutoff=cutoff,
         volumetric_divisor=divisor,
         weight_step_g=step_g,
@@ -106,7 +109,10 @@ def realistic_channels(divisor: int = 5000) -> list[Channel]:
             "economy",
             max_weight_g=20000,
             rate=ZoneRate(
-                0, 0, 1, 0,
+                0,
+                0,
+                1,
+                0,
                 table=((1000, 640), (2000, 880), (5000, 1500), (10000, 2300), (20000, 3900)),
             ),
             transit=(5, 8),
@@ -221,8 +227,7 @@ def _bin_packing_instance(name: str, weights: list[int], capacity: int) -> Insta
     for w in weights:
         counts[w] = counts.get(w, 0) + 1
     lines = [
-        (f"w{w}", n, SkuAttributes(weight_g=w))
-        for w, n in sorted(counts.items(), reverse=True)
+        (f"w{w}", n, SkuAttributes(weight_g=w)) for w, n in sorted(counts.items(), reverse=True)
     ]
     flat = channel(
         "flat",
@@ -242,7 +247,9 @@ def family_a(per_size: int, sizes: tuple[int, ...] = (120, 250, 500, 1000)) -> l
         for k in range(per_size):
             rng = random.Random(f"u{n}-{k}")
             out.append(
-                _bin_packing_instance(f"u{n}_{k:02d}", [rng.randint(20, 100) for _ in range(n)], 150)
+                _bin_packing_instance(
+                    f"u{n}_{k:02d}", [rng.randint(20, 100) for _ in range(n)], 150
+                )
             )
     for n in (60, 120, 249, 501):
         if n > max(sizes) + 1:
@@ -314,9 +321,7 @@ def realistic(
     qty = [1] * n_lines
     for _ in range(units - n_lines):
         qty[rng.randrange(n_lines)] += 1
-    lines = [
-        (f"S{name}-{i}", q, random_sku(rng, i, tag_share, presale)) for i, q in enumerate(qty)
-    ]
+    lines = [(f"S{name}-{i}", q, random_sku(rng, i, tag_share, presale)) for i, q in enumerate(qty)]
     whs: list[Warehouse] = []
     for w in range(warehouses):
         stock: dict[str, int] = {}

@@ -57,6 +57,32 @@ class Parcel:
     option: int
 
 
+def _copy(p: Parcel) -> Parcel:
+    return Parcel(
+        list(p.counts),
+        p.weight,
+        p.volume,
+        p.units,
+        p.value,
+        p.tags,
+        p.d0,
+        p.d1,
+        p.d2,
+        p.chmask,
+        list(p.caps),
+        p.cost,
+        p.option,
+    )
+
+
+@dataclass
+class _Best:
+    weight: int
+    cost: int
+    counts: list[int]
+    work: int = 0
+
+
 @dataclass(frozen=True)
 class PackResult:
     parcels: list[Parcel]
@@ -90,6 +116,7 @@ class Packer:
         self._grid = 1
         self._cmin = INF
         self.nodes = 0
+        self.work = 0
 
     # ---- parcel arithmetic ---------------------------------------------------------------
 
@@ -156,11 +183,15 @@ class Packer:
         p.cost, p.option = cost, option
 
     def rebuild(self, counts: Sequence[int]) -> Parcel:
+        """A parcel holding ``counts``; its cost is INF when it breaks any limit."""
         p = self.empty()
         for i, n in enumerate(counts):
             if n:
                 cost, opt = self.cost_with(p, i, n)
                 self.add(p, i, n, cost, opt)
+                if cost >= INF:
+                    p.counts = list(counts)
+                    return p
         return p
 
     def alone_cost(self, i: int) -> int:
@@ -172,7 +203,7 @@ class Packer:
         steps = self.pricer.weight_cost_steps(self.all_channels, self.total_weight)
         self._cmin = min((c for _, c in steps), default=INF)
         total = self.total_weight
-        self._grid = max(1, total // 150)
+        self._grid = max(1, total // 64)
         g = self._grid
         x_max = total // g
         pieces = [(-(-w // g), c) for w, c in steps]
@@ -228,6 +259,102 @@ class Packer:
                 self._place(parcels, i)
         return parcels
 
+    def first_fit(self) -> list[Parcel]:
+        """First-fit decreasing: fewest parcels first, cost second."""
+        parcels: list[Parcel] = []
+        for i in range(self.n):
+            for _ in range(self.kinds[i].count):
+                limit = self.max_content - self.kinds[i].weight
+                for p in parcels:
+                    if p.weight <= limit:
+                        cost, opt = self.cost_with(p, i)
+                        if cost < INF:
+                            self.add(p, i, 1, cost, opt)
+                            break
+                else:
+                    cost, opt = self.cost_with(self.empty(), i)
+                    if cost >= INF:
+                        return []
+                    p = self.empty()
+                    self.add(p, i, 1, cost, opt)
+                    parcels.append(p)
+        return parcels
+
+    def min_slack(self, budget: int = 1500) -> list[Parcel]:
+        """Minimum bin slack (Gupta–Ho MBS'): each parcel, in turn, is the fullest feasible one
+        that holds the heaviest block left (cheapest among equally full)."""
+        remaining = [k.count for k in self.kinds]
+        parcels: list[Parcel] = []
+        while True:
+            first = next((i for i, c in enumerate(remaining) if c), -1)
+            if first < 0:
+                return parcels
+            counts = self._fullest(first, remaining, budget)
+            if counts is None:
+                return []
+            parcels.append(self.rebuild(counts))
+            for t, c in enumerate(counts):
+                remaining[t] -= c
+
+    def _fullest(self, first: int, remaining: list[int], budget: int) -> list[int] | None:
+        n, cap = self.n, self.max_content
+        weights = [k.weight for k in self.kinds]
+        suffix = [0] * (n + 1)
+        for t in range(n - 1, -1, -1):
+            suffix[t] = suffix[t + 1] + remaining[t] * weights[t]
+        start = self.empty()
+        cost, opt = self.cost_with(start, first)
+        if cost >= INF:
+            return None
+        self.add(start, first, 1, cost, opt)
+        best = _Best(start.weight, start.cost, list(start.counts))
+
+        def rec(j: int, parcel: Parcel) -> None:
+            for t in range(j, n):
+                if best.work > budget or best.weight >= cap:
+                    return
+                if parcel.weight + suffix[t] - parcel.counts[t] * weights[t] <= best.weight:
+                    return
+                if remaining[t] <= parcel.counts[t] or parcel.weight + weights[t] > cap:
+                    continue
+                best.work += 1
+                c, o = self.cost_with(parcel, t)
+                if c >= INF:
+                    continue
+                child = _copy(parcel)
+                self.add(child, t, 1, c, o)
+                if child.weight > best.weight or (
+                    child.weight == best.weight and child.cost < best.cost
+                ):
+                    best.weight, best.cost, best.counts = child.weight, child.cost, child.counts
+                rec(t, child)
+
+        rec(first, start)
+        return list(best.counts)
+
+    def worst_fit(self) -> list[Parcel]:
+        """The reference baseline: worst-fit decreasing by weight alone up to the largest
+        channel weight limit (what the ``binpacking`` package does), each parcel priced at its
+        cheapest option. Kept as a candidate so that the plan never costs more than it."""
+        v_max = max((o.max_gross for o in self.pricer.options), default=0)
+        loads: list[int] = []
+        contents: list[list[int]] = []
+        for i in range(self.n):
+            w = self.kinds[i].weight
+            for _ in range(self.kinds[i].count):
+                best = -1
+                for b, load in enumerate(loads):
+                    if load + w <= v_max and (best < 0 or load < loads[best]):
+                        best = b
+                if best < 0:
+                    loads.append(0)
+                    contents.append([0] * self.n)
+                    best = len(loads) - 1
+                loads[best] += w
+                contents[best][i] += 1
+        parcels = [self.rebuild(c) for c in contents]
+        return [] if any(p.cost >= INF for p in parcels) else parcels
+
     def _place(self, parcels: list[Parcel], i: int) -> bool:
         """Put one block of kind ``i`` where it adds least cost (fullest parcel on ties)."""
         kw = self.kinds[i].weight
@@ -257,13 +384,17 @@ class Packer:
 
     # ---- exact search ----------------------------------------------------------------------
 
-    def exact(self, upper: list[Parcel], node_limit: int) -> tuple[list[Parcel], bool]:
-        """Branch and bound from the incumbent ``upper``; (best parcels, proven optimal)."""
+    def exact(self, upper: list[Parcel], work_limit: int) -> tuple[list[Parcel], bool]:
+        """Branch and bound from the incumbent ``upper``; (best parcels, proven optimal).
+
+        ``work_limit`` caps the parcel evaluations; past it the incumbent is returned unproven.
+        """
         best_cost = sum(p.cost for p in upper)
         best: list[list[int]] = [list(p.counts) for p in upper]
         table: dict[tuple[int, ...], int] = {}
         stack: list[list[int]] = []
         self.nodes = 0
+        self.work = 0
         complete = True
 
         def search(remaining: list[int], partial: int) -> None:
@@ -278,10 +409,10 @@ class Packer:
             if partial + bound >= best_cost:
                 return
             self.nodes += 1
-            if self.nodes > node_limit:
+            if self.work > work_limit:
                 complete = False
                 return
-            for cost, counts in self._parcels_with(first, remaining):
+            for cost, counts in self._parcels_with(first, remaining, work_limit):
                 if partial + cost >= best_cost:
                     continue
                 for j, n in enumerate(counts):
@@ -298,19 +429,24 @@ class Packer:
         search([k.count for k in self.kinds], 0)
         return [self.rebuild(c) for c in best], complete
 
-    def _parcels_with(self, first: int, remaining: list[int]) -> list[tuple[int, list[int]]]:
+    def _parcels_with(
+        self, first: int, remaining: list[int], work_limit: int
+    ) -> list[tuple[int, list[int]]]:
         """Undominated feasible parcels holding at least one block of kind ``first``,
         cheapest per gram first, then heaviest."""
         found: list[tuple[int, int, list[int], int]] = []
         n = self.n
 
         def rec(j: int, parcel: Parcel) -> None:
+            if self.work > work_limit:
+                return
             if j == n:
                 if parcel.units == 0:
                     return
                 # dominated: another remaining block fits at no extra cost
                 for t in range(first, n):
                     if remaining[t] > parcel.counts[t]:
+                        self.work += 1
                         c, _ = self.cost_with(parcel, t)
                         if c <= parcel.cost:
                             return
@@ -322,6 +458,7 @@ class Packer:
                 if m == 0:
                     rec(j + 1, parcel)
                     continue
+                self.work += 1
                 c, opt = self.cost_with(parcel, j, m)
                 if c >= INF:
                     continue
@@ -358,7 +495,7 @@ class Packer:
             before = total
             parcels = self._empty_parcels(parcels, lower)
             total = sum(p.cost for p in parcels)
-            if total > lower and len(parcels) <= 40:
+            if total > lower and len(parcels) <= 12 and self.total_count <= 120:
                 parcels = self._pair_moves(parcels)
                 total = sum(p.cost for p in parcels)
             if total >= before:
@@ -428,10 +565,11 @@ class Packer:
         """Replace one or two blocks of ``p`` by one or two free blocks that weigh more, taking
         the largest gain that keeps the parcel feasible at no extra cost."""
         kinds = self.kinds
-        inside = [i for i, n in enumerate(p.counts) for _ in range(min(n, 2))]
+        # a few distinct blocks each side keep this linear in the parcel count
+        inside = [i for i, n in enumerate(p.counts) for _ in range(min(n, 2))][:12]
         outs: list[tuple[int, ...]] = [(a,) for a in sorted(set(inside))]
         outs += sorted({(a, b) for x, a in enumerate(inside) for b in inside[x + 1 :] if a <= b})
-        fr = sorted(set(free))
+        fr = sorted(set(free))[:8]
         ins: list[tuple[int, ...]] = [(a,) for a in fr]
         ins += [(a, b) for x, a in enumerate(fr) for b in fr[x:] if a != b or free.count(a) >= 2]
         slack = self.max_content - p.weight
@@ -481,6 +619,12 @@ class Packer:
 
     def _try_pair(self, pa: Parcel, pb: Parcel) -> bool:
         base = pa.cost + pb.cost
+        if pa.weight + pb.weight <= self.max_content:
+            merged = self.rebuild([a + b for a, b in zip(pa.counts, pb.counts, strict=True)])
+            if merged.cost < base:
+                pb.__dict__.update(merged.__dict__)
+                pa.__dict__.update(self.empty().__dict__)
+                return True
         for i, n in enumerate(pa.counts):
             if not n:
                 continue
@@ -517,22 +661,29 @@ class Packer:
 
     # ---- driver ----------------------------------------------------------------------------
 
-    def solve(self, exact_units: int = 30, node_limit: int = 4000, rounds: int = 6) -> PackResult:
+    def solve(self, exact_units: int = 30, work_limit: int = 4000, rounds: int = 6) -> PackResult:
         if self.n == 0:
             return PackResult([], 0, 0, True)
+        one = self.rebuild([k.count for k in self.kinds])
+        if one.cost < INF and one.cost <= 2 * min(self.alone_cost(i) for i in range(self.n)):
+            return PackResult([one], one.cost, one.cost, True)
         parcels = self.best_fit()
+        candidates = [self.first_fit(), self.worst_fit(), self.min_slack()]
+        if one.cost < INF:
+            candidates.append([one])
+        for other in candidates:
+            if other and sum(p.cost for p in other) < sum(p.cost for p in parcels):
+                parcels = other
         total = sum(p.cost for p in parcels)
-        if len(parcels) == 1 and total <= 2 * min(self.alone_cost(i) for i in range(self.n)):
-            return PackResult(parcels, total, total, True)
         lower = self.lower_bound([k.count for k in self.kinds])
         if total > lower:
-            if self.total_count <= exact_units:
-                parcels, proven = self.exact(parcels, node_limit)
-                total = sum(p.cost for p in parcels)
-                if proven:
-                    lower = total
-            else:
-                parcels = self.improve(parcels, lower, rounds)
-                total = sum(p.cost for p in parcels)
+            big = self.total_count > 200
+            parcels = self.improve(parcels, lower, 2 if big else rounds)
+            total = sum(p.cost for p in parcels)
+        if total > lower and self.total_count <= exact_units:
+            parcels, proven = self.exact(parcels, work_limit)
+            total = sum(p.cost for p in parcels)
+            if proven:
+                lower = total
         parcels.sort(key=lambda p: (-p.weight, p.counts))
         return PackResult(parcels, total, min(lower, total), total <= lower)

@@ -16,7 +16,7 @@ Steps of ``plan``:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,7 +45,7 @@ from splitship.planning.rules import (
 )
 
 EXACT_UNITS = 30
-NODE_LIMIT = 3000
+WORK_LIMIT = 3000
 
 
 @dataclass(frozen=True)
@@ -446,6 +446,22 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
             None,
         )
         owner = claimed.get(ln.id)
+        if (
+            isinstance(owner, ShipAlone)
+            and owner.per == "unit"
+            and qty > 1
+            and not ctx.allow_unit_split
+        ):
+            # The marketplace's whole-line rule outranks the shop's own rules.
+            setup_notes.append(
+                rs.rule_unmet(
+                    owner.id,
+                    owner.type,
+                    f"the shop ships whole lines only, so line {ln.id} ships alone as a whole",
+                    f"店铺只允许整行发货，订单行 {ln.id} 整行单独发货",
+                )
+            )
+            owner = replace(owner, per="line")
         lines.append(
             _Line(
                 line=ln,
@@ -693,7 +709,7 @@ def _plan_allocation(setup: _Setup, alloc: Allocation) -> _Outcome:
             setup.seg_masks,
             (1 << len(setup.channels)) - 1,
         )
-        result = packer.solve(exact_units=EXACT_UNITS, node_limit=NODE_LIMIT)
+        result = packer.solve(exact_units=EXACT_UNITS, work_limit=WORK_LIMIT)
         proven = proven and result.proven
         group_reasons: list[Reason] = []
         if len(result.parcels) > 1:
@@ -878,14 +894,29 @@ def _single_parcel(setup: _Setup, packages: Sequence[PlannedPackage]) -> int | N
     ):
         return None
     pricer = setup.pricer(packages[0].address, packages[0].ship_on)
-    kind = setup.kind([(by_id[lid], q) for lid, q in items.items()], 1)
-    group = _Group(
-        packages[0].address, "", packages[0].ship_on, [(by_id[lid], q) for lid, q in items.items()]
+    parts = [(by_id[lid], q) for lid, q in items.items()]
+    group = _Group(packages[0].address, "", packages[0].ship_on, parts)
+    # Each line keeps the channels its objective allows it alone (on time where possible).
+    mask = -1
+    for ln, _ in parts:
+        unit = _restrict(setup, group, setup.kind([(ln, 1)], 1), pricer)
+        mask &= unit.chmask if unit is not None else 0
+    whole = setup.kind(parts, 1)
+    whole = Kind(
+        whole.key,
+        1,
+        whole.weight,
+        whole.volume,
+        whole.units,
+        whole.value,
+        whole.tags,
+        whole.dims,
+        whole.chmask & mask,
+        whole.caps,
     )
-    restricted = _restrict(setup, group, kind, pricer)
-    if restricted is None or setup.why_not_one([restricted], [1], pricer):
+    if setup.why_not_one([whole], [1], pricer):
         return None
-    cost = _single_cost(setup, [restricted], pricer)
+    cost = _single_cost(setup, [whole], pricer)
     return None if cost >= INF else cost
 
 

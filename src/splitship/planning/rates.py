@@ -252,7 +252,7 @@ class BinPricer:
             if cap <= 0:
                 continue
             volw = o.volumetric_g if o.box is not None else 0
-            for level, price in _levels(o.rate, cap + o.tare):
+            for level, price in _levels(o.rate, max(cap + o.tare, volw)):
                 top = (level // o.step) * o.step  # heaviest chargeable weight at this price
                 if top < volw:
                     continue

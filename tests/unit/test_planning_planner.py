@@ -1,0 +1,355 @@
+from datetime import timedelta
+
+from _planning_fixtures import NOW, channel, context, order, warehouse
+
+from splitship.domain.catalog import Dimensions, SkuAttributes, ZoneRate
+from splitship.domain.limits import check_package
+from splitship.domain.order import Hold, HoldReason
+from splitship.planning.planner import Plan, plan, precheck
+from splitship.planning.rules import RuleSet, load_rule_set
+
+POST = channel("post", max_weight_g=2000, rate=ZoneRate(500, 300, 500, 100), transit=(6, 10))
+EXP = channel("exp", max_weight_g=30000, rate=ZoneRate(500, 800, 500, 200), transit=(1, 2))
+
+
+def sku(weight: int = 300, tags: frozenset[str] = frozenset(), **kw: object) -> SkuAttributes:
+    return SkuAttributes(weight_g=weight, tags=tags, **kw)  # type: ignore[arg-type]
+
+
+def rules(*entries: dict) -> RuleSet:
+    return load_rule_set({"rules": list(entries)})
+
+
+def ctx(stock: dict[str, int] | None = None, **kw: object):
+    kw.setdefault("channels", [POST, EXP])
+    kw.setdefault("boxes", [])
+    whs = kw.pop("warehouses", None) or [warehouse("W1", stock or {})]
+    return context(warehouses=whs, stock_check=stock is not None, **kw)  # type: ignore[arg-type]
+
+
+def codes(p: Plan) -> list[set[str]]:
+    return [{r.code for r in pkg.reasons} for pkg in p.packages]
+
+
+def assert_valid(o, p: Plan, c) -> None:
+    boxes = {b.id: b for b in c.boxes}
+    chans = {ch.id: ch for ch in c.channels}
+    for pkg in p.packages:
+        items = [(o.line(lid).attributes, q) for lid, q in pkg.items.items()]
+        box = boxes.get(pkg.box_id) if pkg.box_id else None
+        assert (
+            check_package(items, box, chans[pkg.channel_id], pkg.address.country, p.segregation)
+            == []
+        )
+    for ln in o.lines:
+        planned = sum(pkg.items.get(ln.id, 0) for pkg in p.packages)
+        planned += sum(u.quantity for u in p.unshippable if u.line_id == ln.id)
+        assert planned == o.unassigned(ln.id)
+
+
+# ---- basics -----------------------------------------------------------------------------
+
+
+def test_small_order_ships_as_one_parcel_without_split_reasons():
+    o = order([("A", 2, sku(300)), ("B", 1, sku(200))])
+    c = ctx()
+    p = plan(o, c)
+    assert len(p.packages) == 1
+    pkg = p.packages[0]
+    assert pkg.items == {"L1": 2, "L2": 1}
+    assert pkg.channel_id == "post" and pkg.price == 400  # 800 g on post
+    assert pkg.reasons == []
+    assert p.total_cost == 400 and p.single_parcel_cost == 400 and p.on_time
+    assert_valid(o, p, c)
+
+
+def test_heavy_order_splits_on_the_channel_weight_limit_at_least_cost():
+    o = order([("A", 6, sku(900))])  # 5.4 kg
+    c = ctx(rules=rules({"id": "h", "type": "handling_cost", "params": {"per_package": 50}}))
+    p = plan(o, c)
+    # three 1.8 kg postal parcels (3 x (300 + 3*100) + 3*50) beat one express (800 + 10*200 + 50)
+    assert p.total_cost == 3 * 600 + 150
+    assert len(p.packages) == 3
+    assert all("cheaper_split" in cs for cs in codes(p))
+    assert p.single_parcel_cost == 2850 and p.cost_saved == 900
+    assert_valid(o, p, c)
+
+
+def test_planner_is_deterministic():
+    o = order([("A", 7, sku(700)), ("B", 3, sku(1300)), ("C", 5, sku(150))])
+    c = ctx()
+    assert plan(o, c) == plan(o, c)
+
+
+def test_only_unassigned_units_are_planned():
+    o = order([("A", 3, sku(300)), ("B", 2, sku(300))])
+    o.create_package("p1", {"L1": 2}, NOW)
+    p = plan(o, ctx())
+    assert sum(pkg.items.get("L1", 0) for pkg in p.packages) == 1
+    assert sum(pkg.items.get("L2", 0) for pkg in p.packages) == 2
+
+
+# ---- rule types -------------------------------------------------------------------------
+
+
+def test_tag_segregation_keeps_tagged_items_apart_and_says_why():
+    o = order(
+        [("A", 1, sku(200, frozenset({"battery"}))), ("B", 1, sku(200, frozenset({"liquid"})))]
+    )
+    c = ctx(
+        rules=rules(
+            {"id": "seg", "type": "tag_segregation", "params": {"groups": [["battery", "liquid"]]}}
+        )
+    )
+    p = plan(o, c)
+    assert len(p.packages) == 2
+    assert all({"tag_conflict"} <= cs for cs in codes(p))
+    assert all(r.zh for pkg in p.packages for r in pkg.reasons)
+    assert_valid(o, p, c)
+
+
+def test_ship_alone_per_unit_and_per_line():
+    o = order([("A", 2, sku(100, frozenset({"hazmat"}))), ("B", 3, sku(100))])
+    per_unit = ctx(rules=rules({"id": "hz", "type": "ship_alone", "params": {"tags": ["hazmat"]}}))
+    p = plan(o, per_unit)
+    assert [pkg.items for pkg in p.packages if "L1" in pkg.items] == [{"L1": 1}, {"L1": 1}]
+    assert all(
+        "rule:hz" in {r.code for r in pkg.reasons} for pkg in p.packages if "L1" in pkg.items
+    )
+    per_line = ctx(
+        rules=rules(
+            {"id": "hz", "type": "ship_alone", "params": {"per": "line", "tags": ["hazmat"]}}
+        )
+    )
+    p2 = plan(o, per_line)
+    assert {"L1": 2} in [pkg.items for pkg in p2.packages]
+    assert {"L2": 3} in [pkg.items for pkg in p2.packages]
+
+
+def test_keep_together_puts_a_kit_in_one_parcel():
+    o = order([("A", 1, sku(1500)), ("B", 1, sku(1500)), ("C", 1, sku(1500))])
+    c = ctx(rules=rules({"id": "kit", "type": "keep_together", "params": {"skus": ["A", "C"]}}))
+    p = plan(o, c)
+    kit = [pkg for pkg in p.packages if "L1" in pkg.items]
+    assert kit[0].items.get("L3") == 1
+    assert "rule:kit" in {r.code for r in kit[0].reasons}
+    assert_valid(o, p, c)
+
+
+def test_conflicting_rules_say_which_rule_could_not_be_met():
+    o = order(
+        [("A", 1, sku(200, frozenset({"battery"}))), ("B", 1, sku(200, frozenset({"liquid"})))]
+    )
+    c = ctx(
+        rules=rules(
+            {"id": "seg", "type": "tag_segregation", "params": {"groups": [["battery", "liquid"]]}},
+            {"id": "kit", "type": "keep_together", "params": {"skus": ["A", "B"]}},
+        )
+    )
+    p = plan(o, c)
+    assert len(p.packages) == 2
+    unmet = [n for n in p.notes if n.code == "rule_unmet"]
+    assert unmet and unmet[0].params["rule_id"] == "kit"
+    assert "battery" in unmet[0].en and unmet[0].zh
+    assert_valid(o, p, c)
+
+
+def test_no_unit_split_keeps_a_lines_units_together():
+    o = order([("A", 3, sku(600)), ("B", 3, sku(600))])
+    free = plan(o, ctx())
+    c = ctx(rules=rules({"id": "whole", "type": "no_unit_split"}))
+    p = plan(o, c)
+    assert sorted((pkg.items for pkg in p.packages), key=str) == [{"L1": 3}, {"L2": 3}]
+    assert p.total_cost >= free.total_cost
+    assert_valid(o, p, c)
+
+
+def test_shop_without_unit_split_ships_whole_lines_or_reports_them():
+    o = order([("A", 5, sku(900)), ("B", 1, sku(100))])
+    c = ctx(allow_unit_split=False, channels=[POST])
+    p = plan(o, c)
+    assert [u.line_id for u in p.unshippable] == ["L1"]
+    assert p.unshippable[0].reason.code == "unit_split_not_allowed"
+    assert p.packages[0].items == {"L2": 1}
+
+
+def test_max_per_package_caps_units_category_weight_and_value():
+    o = order([("A", 4, sku(100, category="toys", declared_value=500))])
+    for params, code in (
+        ({"units": 2}, "rule:cap"),
+        ({"units": 1, "category": "toys"}, "category_limit"),
+        ({"declared_value": 1000}, "value_limit"),
+        ({"weight_g": 200}, "rule:cap"),
+    ):
+        c = ctx(rules=rules({"id": "cap", "type": "max_per_package", "params": params}))
+        p = plan(o, c)
+        assert len(p.packages) >= 2, params
+        assert all(code in cs for cs in codes(p)), (params, codes(p))
+        assert_valid(o, p, c)
+
+
+def test_availability_ships_presale_later_or_waits():
+    later = NOW.date() + timedelta(days=10)
+    o = order([("A", 1, sku(300)), ("B", 1, sku(300, available_from=later))])
+    now_rule = ctx(rules=rules({"id": "av", "type": "availability", "params": {"wait_days": 0}}))
+    p = plan(o, now_rule)
+    assert len(p.packages) == 2
+    assert {pkg.ship_on for pkg in p.packages} == {NOW.date(), later}
+    assert all("availability" in cs for cs in codes(p))
+    wait = ctx(rules=rules({"id": "av", "type": "availability", "params": {"wait_days": 14}}))
+    p2 = plan(o, wait)
+    assert len(p2.packages) == 1 and p2.packages[0].ship_on == later
+
+
+def test_channel_preference_objectives_and_allowed_channels():
+    o = order([("A", 1, sku(300))])
+    assert plan(o, ctx()).packages[0].channel_id == "post"
+    fastest = ctx(
+        rules=rules({"id": "f", "type": "channel_preference", "params": {"objective": "fastest"}})
+    )
+    assert plan(o, fastest).packages[0].channel_id == "exp"
+    only_exp = ctx(
+        rules=rules({"id": "a", "type": "channel_preference", "params": {"allowed": ["exp"]}})
+    )
+    assert plan(o, only_exp).packages[0].channel_id == "exp"
+
+
+def test_deadline_prefers_an_on_time_channel_and_says_when_none_is():
+    tight = order([("A", 1, sku(300))], deliver_by=NOW.date() + timedelta(days=5))
+    p = plan(tight, ctx())
+    assert p.packages[0].channel_id == "exp" and p.on_time
+    impossible = order([("A", 1, sku(300))], deliver_by=NOW.date())
+    p2 = plan(impossible, ctx())
+    assert p2.packages[0].channel_id == "exp"  # the earliest
+    assert not p2.on_time
+    assert "late" in {n.code for n in p2.notes}
+    cheap = ctx(
+        rules=rules({"id": "c", "type": "channel_preference", "params": {"objective": "cheapest"}})
+    )
+    assert plan(tight, cheap).packages[0].channel_id == "post"
+
+
+def test_handling_cost_is_charged_per_parcel():
+    o = order([("A", 1, sku(300))])
+    c = ctx(rules=rules({"id": "h", "type": "handling_cost", "params": {"per_package": 70}}))
+    p = plan(o, c)
+    assert p.packages[0].handling_cost == 70 and p.total_cost == 370
+
+
+def test_warehouse_allocation_strategies():
+    o = order([("A", 2, sku(300)), ("B", 1, sku(300))])
+    whs = [warehouse("W1", {"A": 2}, priority=0), warehouse("W2", {"A": 5, "B": 1}, priority=1)]
+    fewest = plan(o, ctx({}, warehouses=whs))
+    assert [pkg.warehouse_id for pkg in fewest.packages] == ["W2"]
+    prio = plan(
+        o,
+        ctx(
+            {},
+            warehouses=whs,
+            rules=rules(
+                {
+                    "id": "w",
+                    "type": "warehouse_allocation",
+                    "params": {"strategy": "priority_order"},
+                }
+            ),
+        ),
+    )
+    assert sorted(pkg.warehouse_id for pkg in prio.packages) == ["W1", "W2"]
+    assert all("stock_location" in cs for cs in codes(prio))
+    most = plan(
+        o,
+        ctx(
+            {},
+            warehouses=whs,
+            rules=rules(
+                {"id": "w", "type": "warehouse_allocation", "params": {"strategy": "highest_stock"}}
+            ),
+        ),
+    )
+    assert [pkg.warehouse_id for pkg in most.packages] == ["W2"]
+
+
+def test_units_without_stock_or_channel_are_reported_not_dropped():
+    o = order([("A", 2, sku(300)), ("B", 1, sku(300)), ("C", 1, sku(50000))])
+    c = ctx({"A": 1, "C": 1})
+    p = plan(o, c)
+    short = {(u.line_id, u.quantity, u.reason.code) for u in p.unshippable}
+    assert ("L1", 1, "no_stock") in short
+    assert ("L2", 1, "no_stock") in short
+    assert ("L3", 1, "channel_limit:weight") in short
+    assert_valid(o, p, c)
+
+
+def test_lines_to_another_address_ship_separately():
+    o = order([("A", 1, sku(300)), ("B", 1, sku(300))], gift={1})
+    p = plan(o, ctx())
+    assert len(p.packages) == 2
+    assert all("destination" in cs for cs in codes(p))
+    assert p.single_parcel_cost is None
+
+
+# ---- precheck ---------------------------------------------------------------------------
+
+
+def test_can_split_needs_two_units_and_no_hold():
+    one = order([("A", 1, sku())])
+    pre = precheck(one, ctx())
+    assert not pre.can_split and pre.cannot_reasons[0].code == "too_few_units"
+    two = order([("A", 2, sku())])
+    assert precheck(two, ctx()).can_split
+    two.place_hold(Hold("h1", HoldReason.FRAUD_REVIEW, "check", NOW))
+    two.place_hold(Hold("h2", HoldReason.CANCELLATION_REQUEST, "buyer", NOW))
+    pre2 = precheck(two, ctx())
+    assert not pre2.can_split
+    assert {r.code for r in pre2.cannot_reasons} == {"on_hold", "cancellation_requested"}
+
+
+def test_must_split_reasons_are_typed():
+    c = ctx(channels=[POST])
+    assert not precheck(order([("A", 2, sku(300))]), c).must_split
+    heavy = precheck(order([("A", 3, sku(900))]), c)
+    assert heavy.must_split and {r.code for r in heavy.must_reasons} == {"channel_limit:weight"}
+    items = channel("few", max_weight_g=None, rate=ZoneRate(500, 1, 500, 1), max_items=2)
+    assert {
+        r.code for r in precheck(order([("A", 3, sku())]), ctx(channels=[items])).must_reasons
+    } == {"channel_limit:items"}
+    seg = ctx(
+        rules=rules(
+            {"id": "seg", "type": "tag_segregation", "params": {"groups": [["battery", "liquid"]]}}
+        )
+    )
+    mixed = order(
+        [("A", 1, sku(100, frozenset({"battery"}))), ("B", 1, sku(100, frozenset({"liquid"})))]
+    )
+    assert "tag_conflict" in {r.code for r in precheck(mixed, seg).must_reasons}
+    gift = order([("A", 1, sku()), ("B", 1, sku())], gift={1})
+    assert "destination" in {r.code for r in precheck(gift, ctx()).must_reasons}
+    later = NOW.date() + timedelta(days=3)
+    pre = order([("A", 1, sku()), ("B", 1, sku(available_from=later))])
+    assert "availability" in {r.code for r in precheck(pre, ctx()).must_reasons}
+    whs = [warehouse("W1", {"A": 1}), warehouse("W2", {"B": 1})]
+    split_stock = precheck(order([("A", 1, sku()), ("B", 1, sku())]), ctx({}, warehouses=whs))
+    assert "stock_location" in {r.code for r in split_stock.must_reasons}
+    cat = ctx(
+        rules=rules(
+            {"id": "cap", "type": "max_per_package", "params": {"units": 1, "category": "toys"}}
+        )
+    )
+    toys = order([("A", 2, sku(category="toys"))])
+    assert "category_limit" in {r.code for r in precheck(toys, cat).must_reasons}
+    val = ctx(
+        rules=rules({"id": "v", "type": "max_per_package", "params": {"declared_value": 100}})
+    )
+    dear = order([("A", 2, sku(declared_value=80))])
+    assert "value_limit" in {r.code for r in precheck(dear, val).must_reasons}
+
+
+def test_size_limit_is_a_must_split_reason():
+    big = SkuAttributes(weight_g=500, dimensions=Dimensions(500, 400, 300))
+    box_ch = channel("c", max_weight_g=None, rate=ZoneRate(500, 1, 500, 1))
+    from _planning_fixtures import realistic_boxes
+
+    boxes = [b for b in realistic_boxes() if b.id == "L"]
+    pre = precheck(order([("A", 2, big)]), ctx(channels=[box_ch], boxes=boxes))
+    assert {r.code for r in pre.must_reasons} == {"channel_limit:size"}

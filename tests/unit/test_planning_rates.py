@@ -1,0 +1,60 @@
+from _planning_fixtures import channel
+
+from splitship.domain.catalog import Box, Dimensions, SkuAttributes, ZoneRate
+from splitship.planning.rates import cheapest_quote, quote
+
+ITEM = SkuAttributes(weight_g=700, dimensions=Dimensions(200, 150, 100))
+
+
+def test_step_rate_charges_first_weight_then_each_started_step():
+    rate = ZoneRate(first_weight_g=500, first_price=420, step_g=500, step_price=160)
+    assert rate.price(1) == 420
+    assert rate.price(500) == 420
+    assert rate.price(501) == 580
+    assert rate.price(1000) == 580
+    assert rate.price(1001) == 740
+
+
+def test_weight_table_rate_uses_first_bracket_that_holds_the_weight():
+    rate = ZoneRate(0, 0, 1, 0, table=((1000, 600), (2000, 800)))
+    assert rate.price(1000) == 600
+    assert rate.price(1001) == 800
+    assert rate.price(2001) is None
+
+
+def test_chargeable_weight_is_rounded_up_to_the_channel_step():
+    ch = channel("c", max_weight_g=None, rate=ZoneRate(500, 100, 500, 50), step_g=500)
+    q = quote([(ITEM, 1)], None, ch, "US")
+    assert q is not None
+    assert q.chargeable_weight_g == 1000
+    assert q.price == 150
+
+
+def test_volumetric_weight_of_the_box_counts_when_heavier():
+    box = Box("B", "B", Dimensions(400, 300, 200), Dimensions(410, 310, 210), 200, 10000)
+    ch = channel("c", max_weight_g=None, rate=ZoneRate(1000, 100, 1000, 100), divisor=5000)
+    q = quote([(ITEM, 1)], box, ch, "US")
+    assert q is not None
+    # 41 x 31 x 21 cm / 5000 = 5.3382 kg (rounded up to the gram) > 0.9 kg actual
+    assert q.chargeable_weight_g == 5339
+    assert q.price == 100 + 5 * 100
+    no_divisor = channel("d", max_weight_g=None, rate=ZoneRate(1000, 100, 1000, 100))
+    q2 = quote([(ITEM, 1)], box, no_divisor, "US")
+    assert q2 is not None and q2.chargeable_weight_g == 900
+
+
+def test_quote_refuses_a_parcel_over_the_channel_limit():
+    ch = channel("c", max_weight_g=1000, rate=ZoneRate(500, 100, 500, 50))
+    assert quote([(ITEM, 2)], None, ch, "US") is None
+
+
+def test_cheapest_quote_picks_the_box_and_channel_that_cost_least():
+    small = Box("S", "S", Dimensions(250, 200, 150), Dimensions(260, 210, 160), 50, 3000)
+    large = Box("L", "L", Dimensions(600, 400, 400), Dimensions(610, 410, 410), 300, 20000)
+    exp = channel("exp", max_weight_g=None, rate=ZoneRate(500, 500, 500, 200), divisor=5000)
+    post = channel("post", max_weight_g=1000, rate=ZoneRate(500, 300, 500, 100))
+    q = cheapest_quote([(ITEM, 2)], [small, large], [exp, post], "US")
+    assert q is not None
+    assert q.channel.id == "exp" and q.box is not None and q.box.id == "S"
+    q1 = cheapest_quote([(ITEM, 1)], [small, large], [exp, post], "US")
+    assert q1 is not None and q1.channel.id == "post"
