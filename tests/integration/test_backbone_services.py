@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from conftest import import_order, seed_shop
+from seed import import_order, seed_shop
 from splitship.adapters.db import tables as t
 from splitship.adapters.db.repositories import save_order
 from splitship.bootstrap import App

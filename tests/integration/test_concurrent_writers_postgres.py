@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import import_order, seed_shop
 from pg import pg_database
+from seed import import_order, seed_shop
 from splitship.bootstrap import App, bootstrap
 from splitship.config import Settings
 from splitship.domain.errors import VersionConflict

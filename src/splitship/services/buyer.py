@@ -114,9 +114,7 @@ def tracking_page(uow: UnitOfWork, token: str) -> TrackingPage:
         region=order.address.region,
         country=order.address.country,
         timezone=shop.settings.timezone,
-        packages=tuple(
-            _package(order, p, positions[p.id], len(packages)) for p in packages
-        ),
+        packages=tuple(_package(order, p, positions[p.id], len(packages)) for p in packages),
         unpacked=tuple(
             ItemView(order.line(lid).name, qty) for lid, qty in order.unassigned_items().items()
         ),

@@ -19,6 +19,7 @@ from splitship.domain.catalog import Box, Channel, Sku, Warehouse
 from splitship.domain.events import DomainEvent
 from splitship.domain.order import Order
 from splitship.domain.shop import Shop
+from splitship.services.console_repository import ConsoleQueries, UserRepository
 from splitship.services.inquiry_repository import InquiryRepository
 
 
@@ -170,6 +171,8 @@ class UnitOfWork(AbstractContextManager["UnitOfWork"], abc.ABC):
     shops: ShopRepository
     audit: AuditLog
     inquiries: InquiryRepository
+    users: UserRepository
+    console: ConsoleQueries
 
     def __init__(
         self, clock: Callable[[], datetime], new_id: Callable[[], str], actor: str = "system"

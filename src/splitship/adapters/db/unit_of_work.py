@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, insert
 from splitship.adapters.db import repositories as repo
 from splitship.adapters.db import tables as t
 from splitship.adapters.db.repositories_buyer import SqlInquiryRepository
+from splitship.adapters.db.repositories_console import SqlConsoleQueries, SqlUserRepository
 from splitship.domain.errors import VersionConflict
 from splitship.services.unit_of_work import UnitOfWork
 
@@ -37,6 +38,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.shops = repo.SqlShopRepository(self.conn, self.clock)
         self.audit = repo.SqlAuditLog(self.conn)
         self.inquiries = SqlInquiryRepository(self.conn)
+        self.users = SqlUserRepository(self.conn)
+        self.console = SqlConsoleQueries(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "users",
     "tracking",
     "inquiries",
+    "planning",
     "worker",
 )
 

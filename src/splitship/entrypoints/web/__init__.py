@@ -1,0 +1,1 @@
+"""Server-rendered pages: the buyer tracking page and the seller console."""
