@@ -469,6 +469,24 @@ class Order:
         self._emit_status_change(status_before)
         return True
 
+    def set_buyer_note(self, package_id: str, note: str | None) -> bool:
+        """What the buyer reads while the package is prepared; False when nothing changed."""
+        pkg = self.package(package_id)
+        if pkg.is_cancelled:
+            raise InvalidInput(f"package {pkg.number} is cancelled", field="package_id")
+        if pkg.buyer_note == note:
+            return False
+        before = pkg.buyer_note
+        pkg.buyer_note = note
+        self._record(
+            "package.buyer_note_set",
+            "package",
+            pkg.id,
+            {"buyer_note": before},
+            {"buyer_note": note},
+        )
+        return True
+
     # ---- holds and cancellation ----------------------------------------------------------
 
     def place_hold(self, hold: Hold) -> None:

@@ -33,10 +33,13 @@ def segregation(uow: UnitOfWork, shop: Shop) -> tuple[frozenset[str], ...]:
     groups = list(shop.settings.tag_segregation)
     body = uow.shops.get_document(shop.id, RULES_DOCUMENT)
     for rule in (body or {}).get("rules", []) if isinstance(body, dict) else []:
-        if rule.get("type") == "tag_segregation" and not rule.get("when"):
-            tags = rule.get("params", {}).get("tags") or rule.get("tags") or []
-            if len(tags) >= 2:
-                groups.append(frozenset(str(t) for t in tags))
+        conditional = rule.get("conditions") or rule.get("when")
+        if rule.get("type") == "tag_segregation" and not conditional:
+            # The rule-set format (planning.rules) lists groups: {"params": {"groups": [[a, b]]}}.
+            params = rule.get("params") or {}
+            for tags in params.get("groups") or [params.get("tags") or rule.get("tags") or []]:
+                if len(tags) >= 2:
+                    groups.append(frozenset(str(t) for t in tags))
     return tuple(dict.fromkeys(groups))
 
 

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from splitship.domain import tracking
 from splitship.domain.errors import InvalidInput, NotFound, SplitshipError
-from splitship.domain.events import AuditRecord
 from splitship.domain.order import Order, TrackingEvent
 from splitship.domain.status import PackageStatus
 from splitship.services.common import load_order
@@ -134,22 +133,7 @@ def set_buyer_note(
     with uow:
         order = uow.orders.find_by_package(shop_id, package_id)
         order = load_order(uow, shop_id, order.id, expected_version)
-        pkg = order.package(package_id)
-        if pkg.is_cancelled:
-            raise InvalidInput(f"package {pkg.number} is cancelled", field="package_id")
-        before = pkg.buyer_note
-        pkg.buyer_note = text or None
-        if pkg.buyer_note != before:
-            # Order has no method for this yet; an audit record makes the unit of work save it.
-            order.audit.append(
-                AuditRecord(
-                    "package.buyer_note_set",
-                    "package",
-                    pkg.id,
-                    {"buyer_note": before},
-                    {"buyer_note": pkg.buyer_note},
-                )
-            )
+        if order.set_buyer_note(package_id, text or None):
             uow.commit()
     return order
 

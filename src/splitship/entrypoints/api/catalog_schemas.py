@@ -369,7 +369,9 @@ class SettingsPatch(In):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r}; use an IANA name like Asia/Shanghai") from None
+            raise ValueError(
+                f"unknown time zone {v!r}; use an IANA name like Asia/Shanghai"
+            ) from None
         return v
 
     @field_validator("tag_segregation")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from splitship.bootstrap import App
 from splitship.domain.errors import InvalidInput, NotFound
@@ -33,23 +34,18 @@ class ApiCaller:
         return self.app.uow(self.actor)
 
 
-def _presented_key(authorization: str | None, x_api_key: str | None) -> str | None:
-    if x_api_key and x_api_key.strip():
-        return x_api_key.strip()
-    if authorization:
-        scheme, _, credentials = authorization.strip().partition(" ")
-        if scheme.lower() == "bearer" and credentials.strip():
-            return credentials.strip()
-    return None
+# Declared as security schemes so that the OpenAPI document (and /docs) knows both headers.
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="the shop's API key")
 
 
 def get_caller(
     app: AppDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_api_key: Annotated[str | None, Depends(_api_key)],
 ) -> ApiCaller:
-    key = _presented_key(authorization, x_api_key)
-    if key is None:
+    key = (x_api_key or "").strip() or (bearer.credentials.strip() if bearer else "")
+    if not key:
         raise Unauthorized(
             "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
         )

@@ -110,7 +110,9 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
             f"the request body is not valid JSON ({ctx.get('error', 'parse error')})",
             field="body",
         )
-    errors = [{"field": _loc_field(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in raw]
+    errors = [
+        {"field": _loc_field(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in raw
+    ]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return problem(

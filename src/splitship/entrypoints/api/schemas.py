@@ -517,3 +517,21 @@ class OrderImportOut(BaseModel):
 class CatalogImportOut(BaseModel):
     applied: int
     errors: list[RowErrorOut]
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details, served as ``application/problem+json``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = Field(description="what was wrong and what to do, for people")
+    code: str = Field(description="stable, for programs: branch on this")
+    field: str | None = Field(default=None, description="the input that was wrong")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="one {field, message} (and row, for files) per problem"
+    )
+    details: dict[str, Any] | None = Field(default=None, description="facts about the error")

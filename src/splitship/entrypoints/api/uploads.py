@@ -67,7 +67,9 @@ async def read_upload(request: Request, *, allow_json: bool) -> Upload:
         try:
             return Upload(json=json.loads(raw))
         except ValueError as exc:
-            raise MalformedJson(f"the request body is not valid JSON ({exc})", field="body") from None
+            raise MalformedJson(
+                f"the request body is not valid JSON ({exc})", field="body"
+            ) from None
     accepted = "JSON, " if allow_json else ""
     raise UnsupportedMediaType(
         f"cannot read {media or 'a body without Content-Type'}: send {accepted}text/csv, "

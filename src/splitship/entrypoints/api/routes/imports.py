@@ -12,29 +12,30 @@ from splitship.domain.errors import InvalidInput
 from splitship.entrypoints.api import queries
 from splitship.entrypoints.api.deps import Caller
 from splitship.entrypoints.api.routes.common import order_out
-from splitship.entrypoints.api.schemas import CatalogImportOut, OrderImportOut, OrderOut, RowErrorOut
+from splitship.entrypoints.api.schemas import (
+    CatalogImportOut,
+    OrderImportOut,
+    OrderOut,
+    RowErrorOut,
+)
 from splitship.entrypoints.api.uploads import Upload, read_csv_upload, read_order_upload
-from splitship.services import catalog, orders
+from splitship.services import catalog, orders, planning
 from splitship.services.catalog import RowError
 from splitship.services.orders import OrderDraft
 
 router = APIRouter(tags=["imports"])
 
-_FILE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-        },
-    }
+_CSV_CONTENT: dict[str, Any] = {
+    "text/csv": {"schema": {"type": "string"}},
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
+        }
+    },
 }
+_FILE_BODY = {"requestBody": {"required": True, "content": _CSV_CONTENT}}
 _ORDER_FILE_BODY = {
     "requestBody": {
         "required": True,
@@ -44,7 +45,7 @@ _ORDER_FILE_BODY = {
                     "description": "TikTok Shop order(s): one object, a list, or {orders: [...]}"
                 }
             },
-            **_FILE_BODY["requestBody"]["content"],
+            **_CSV_CONTENT,
         },
     }
 }
@@ -58,6 +59,12 @@ def _nothing_readable(what: str, errors: list[RowError]) -> InvalidInput:
         field=first.field if first else "file",
         details={"errors": [RowErrorOut.of(e).model_dump() for e in errors]},
     )
+
+
+def _auto_apply(caller: Caller, order_ids: list[str]) -> None:
+    """Plan the new orders when the shop asks for it, after the import committed."""
+    new_uow = caller.app.uow_factory(caller.actor)
+    planning.auto_apply_after_import(new_uow, caller.shop_id, order_ids)
 
 
 def _parse_tiktok(data: object) -> tuple[list[OrderDraft], list[RowError]]:
@@ -82,6 +89,7 @@ def create_order(
     report = orders.import_orders(caller.uow(), caller.shop_id, drafts)
     if report.errors:
         raise _nothing_readable("order", report.errors)
+    _auto_apply(caller, report.order_ids)
     if report.created:
         order = queries.order(caller.uow(), caller.shop_id, report.order_ids[0])
         response.headers["Location"] = f"/api/v1/orders/{order.id}"
@@ -107,6 +115,7 @@ def import_orders(
     if not drafts:
         raise _nothing_readable("order", errors)
     report = orders.import_orders(caller.uow(), caller.shop_id, drafts, errors)
+    _auto_apply(caller, report.order_ids)
     return OrderImportOut(
         created=report.created,
         unchanged=report.unchanged,
