@@ -28,6 +28,7 @@ from splitship.config import Settings
 from splitship.domain.events import DomainEvent
 from splitship.services import notifications
 
+pytestmark = pytest.mark.postgres
 PROCESS = Path(__file__).with_name("dispatcher_proc.py")
 EXCEPTIONS = 80
 

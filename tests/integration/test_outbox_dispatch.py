@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -40,7 +41,12 @@ from splitship.domain.errors import ConflictError, InvalidInput, NotFound
 from splitship.domain.events import DomainEvent
 from splitship.domain.order import TrackingEvent
 from splitship.domain.status import PackageStatus
-from splitship.entrypoints.worker import Dispatcher, DispatchPolicy, DispatchStats
+from splitship.entrypoints.worker import (
+    Dispatcher,
+    DispatchPolicy,
+    DispatchStats,
+    start_in_process,
+)
 from splitship.services import notifications, shops
 from splitship.services.notification_repository import Delivery, DeliveryFilter
 
@@ -556,3 +562,21 @@ def test_deleting_an_endpoint_removes_its_log(
     with app.engine.connect() as conn:
         for table in (tn.webhook_endpoints, tn.deliveries, tn.delivery_attempts):
             assert conn.execute(select(func.count()).select_from(table)).scalar() == 0
+
+
+@SQLITE_ONLY
+def test_in_process_dispatcher_delivers_in_the_background_and_stops(
+    app: App, shop_id: str, receiver: WebhookReceiver
+) -> None:
+    endpoint(app, shop_id, receiver.url, ["package.exception"])
+    handle = start_in_process(app, replace(POLICY, poll_interval_s=0.02))
+    try:
+        publish(app, shop_id, "o-1")
+        deadline = time.monotonic() + 10
+        while not receiver.applied and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        handle.stop()
+
+    assert len(receiver.applied) == 1
+    assert not handle.thread.is_alive()

@@ -71,7 +71,9 @@ def upgrade() -> None:
             name=op.f("fk_deliveries_endpoint_id_webhook_endpoints"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_deliveries_shop_id_shops")),
+        sa.ForeignKeyConstraint(
+            ["shop_id"], ["shops.id"], name=op.f("fk_deliveries_shop_id_shops")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
         sa.UniqueConstraint("event_id", "target", name="uq_deliveries_event_target"),
     )
