@@ -22,11 +22,13 @@ from splitship.entrypoints.cli.common import (
     guarded,
     opened,
     out,
+    plain,
     read_text,
 )
 from splitship.entrypoints.cli.render import Names, order_view, orders_table, write_rows_csv
 from splitship.services.catalog import RowError
 from splitship.services.orders import ImportReport, OrderDraft, import_orders
+from splitship.services.planning import PlanFailure, auto_apply_after_import
 from splitship.services.unit_of_work import OrderFilter
 
 orders_app = typer.Typer(help="Import, list and inspect orders.", no_args_is_help=True)
@@ -89,6 +91,8 @@ def import_command(
     with opened(database_url) as app:
         with app.uow(CLI_ACTOR) as uow:
             uow.shops.get(shop)  # an unknown shop fails before any work
+        auto_applied: list[str] = []
+        auto_failed: list[PlanFailure] = []
         with Progress(
             TextColumn("Importing orders"),
             BarColumn(),
@@ -100,6 +104,11 @@ def import_command(
             for start in range(0, len(drafts), CHUNK):
                 chunk = drafts[start : start + CHUNK]
                 report = import_orders(app.uow(CLI_ACTOR), shop, chunk)
+                planned = auto_apply_after_import(
+                    app.uow_factory(CLI_ACTOR), shop, report.order_ids
+                )
+                auto_applied += planned.applied
+                auto_failed += planned.failures
                 total.created += report.created
                 total.unchanged += report.unchanged
                 total.errors += report.errors
@@ -109,6 +118,10 @@ def import_command(
         f"{len(total.created)} order(s) imported, {len(total.unchanged)} already known "
         f"(unchanged), {len(total.errors)} problem(s) found."
     )
+    if auto_applied or auto_failed:
+        console.print(f"Plan applied automatically to {len(auto_applied)} order(s).")
+    for failure in auto_failed:
+        console.print(plain(f"  not planned: {failure.external_id}: {failure.message}"))
     total.errors.sort(key=lambda e: (e.row, e.field))
     if errors_out is not None:
         rows: list[list[object]] = [[e.row, e.field, e.message] for e in total.errors]
