@@ -14,7 +14,16 @@ from factories import UPS_NUMBER, ShopFixture, tiktok_order_json
 
 # (method, path, body); {o} order, {p} open package, {r} ready package, {h} hold, {w} warehouse,
 # {c} channel, {b} box, {s} SKU of shop A; PARAMS names them as the routes do.
-TABLE_TAGS = {"orders", "packages", "audit", "catalog", "settings", "imports"}
+TABLE_TAGS = {
+    "orders",
+    "packages",
+    "audit",
+    "catalog",
+    "settings",
+    "imports",
+    "planning",
+    "tracking",
+}
 PARAMS = {
     "o": "{order_id}",
     "p": "{package_id}",
@@ -30,6 +39,9 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/orders/{o}", None),
     ("GET", "/orders/{o}/precheck", None),
     ("GET", "/orders/{o}/audit", None),
+    ("GET", "/orders/{o}/plan", None),
+    ("POST", "/orders/{o}/plan/apply", None),
+    ("PUT", "/packages/{p}/buyer-note", {"buyer_note": "pre-sale"}),
     ("POST", "/orders/{o}/split", {"packages": [{"items": [{"line_id": "L2", "quantity": 1}]}]}),
     ("POST", "/orders/{o}/move", {"source_package_id": "{p}", "line_id": "L1", "quantity": 1}),
     ("POST", "/orders/{o}/merge", {"target_package_id": "{p}", "source_package_id": "{r}"}),
