@@ -128,3 +128,26 @@ def test_users_are_listed_per_shop(app: App) -> None:
     users.create_user(app.uow(), a, "one@a.test", PASSWORD)
     users.create_user(app.uow(), b, "two@b.test", PASSWORD)
     assert [u.email for u in users.list_users(app.uow(), a)] == ["one@a.test"]
+
+
+def test_signed_in_gives_the_user_and_their_shop(app: App) -> None:
+    shop = seed_shop(app).shop_id
+    user = users.create_user(app.uow(), shop, "op@shop.test", PASSWORD)
+    signed = users.sign_in(app.uow(), "op@shop.test", PASSWORD)
+    found = users.signed_in(app.uow(), signed.token)
+    assert found is not None and found[0] == user and found[1].id == shop
+    assert users.signed_in(app.uow(), "") is None
+    assert users.signed_in(app.uow(), "x" * 200) is None
+
+
+def test_set_password_ends_every_session_and_the_new_one_works(app: App) -> None:
+    shop = seed_shop(app).shop_id
+    users.create_user(app.uow(), shop, "op@shop.test", PASSWORD)
+    before = users.sign_in(app.uow(), "op@shop.test", PASSWORD)
+    users.set_password(app.uow(), shop, "op@shop.test", "another long passphrase")
+    assert users.session_for(app.uow(), before.token) is None
+    with pytest.raises(users.InvalidCredentials):
+        users.sign_in(app.uow(), "op@shop.test", PASSWORD)
+    users.sign_in(app.uow(), "op@shop.test", "another long passphrase")
+    with pytest.raises(NotFound):
+        users.set_password(app.uow(), "other-shop", "op@shop.test", "another long passphrase")

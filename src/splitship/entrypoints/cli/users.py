@@ -31,9 +31,7 @@ def register(app: typer.Typer) -> None:
 def create_user(
     shop: ShopOption,
     email: Annotated[str, typer.Option("--email", help="E-mail address, used to sign in")],
-    role: Annotated[
-        str, typer.Option("--role", help="owner, operator or viewer")
-    ] = "operator",
+    role: Annotated[str, typer.Option("--role", help="owner, operator or viewer")] = "operator",
     password: Annotated[
         str | None,
         typer.Option(
@@ -58,9 +56,7 @@ def create_user(
     with opened(database_url) as app:
         user = users.create_user(app.uow(CLI_ACTOR), shop, email, secret, role)
     console = out()
-    console.print(
-        Text.assemble("Created ", (user.role.value, "bold"), " ", (user.email, "bold"))
-    )
+    console.print(Text.assemble("Created ", (user.role.value, "bold"), " ", (user.email, "bold")))
     console.print(Text(f"Sign in at {app.settings.base_url}/console/"))
 
 
