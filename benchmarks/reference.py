@@ -1,10 +1,25 @@
 """Exact reference: a CP-SAT model of the same packing problem the planner solves.
 
-Rule interpretation (destinations, ship-date waves, blocks, channels allowed by the deadline) is
-taken from the planner's own set-up, so that the reference judges the *optimisation*: warehouse
-choice under stock, parcels, channel and box per parcel, price levels. Bins per warehouse are
-capped at the planner's parcel count + 2 (or the number of blocks, if smaller); the bound proven
-is for that model. ortools is a benchmark dependency only.
+Rule interpretation (destinations, ship-date waves, ship_alone groups, blocks, channels allowed by
+the deadline) is taken from the planner's own set-up, so that the reference judges the
+*optimisation*: warehouse choice under stock, parcels, channel and box per parcel, price levels.
+
+The model, per candidate parcel ("bin") of a warehouse:
+
+* ``x[i]`` blocks of kind ``i``; ``used``; exactly one shipping option when used: a box-like
+  option ``z[o]`` (a channel with a box, or a box-less channel of a shop without boxes) or the
+  own packaging of one single-unit block ``y[o, i]``;
+* the parcel's content weight and volume are split over the options (``w[o] <= cap_o * z[o]``,
+  ``v[o] <= volume_o * z[o]``), which keeps the LP relaxation tight;
+* price: for a step rate, integer ``q`` (chargeable weight in channel steps) and ``n`` (rate
+  steps above the first weight): ``step*q >= gross``, ``step*q >= volumetric``,
+  ``rate_step*n >= step*q - first``, cost ``first_price*z + step_price*n`` — exact, no boolean
+  per price level; a weight table keeps one boolean per bracket;
+* symmetry: bins of a warehouse are used in order and sorted by weight.
+
+Bins per warehouse are capped at the planner's parcel count + 2 (or the number of blocks, if
+smaller); the bound proven is for that model. The planner's plan is given as a hint. ortools is
+a benchmark dependency only.
 """
 
 from __future__ import annotations
@@ -18,7 +33,7 @@ from splitship.domain.order import Order
 from splitship.planning import planner as pl
 from splitship.planning.context import PlanningContext
 from splitship.planning.packing import Kind
-from splitship.planning.rates import INF, Option, _levels, _size_ok
+from splitship.planning.rates import INF, Option, _size_ok
 
 
 @dataclass
@@ -26,26 +41,11 @@ class Reference:
     cost: int | None  # best found (None: nothing found in time)
     bound: int  # proven lower bound
     optimal: bool
-    seconds: float
-
-
-def _option_levels(o: Option, total: int) -> list[tuple[int, int]]:
-    """(max content weight, price) per price level of ``o``, up to ``total`` grams."""
-    cap = min(o.max_load, o.max_gross - o.tare, total)
-    out: list[tuple[int, int]] = []
-    if cap <= 0:
-        return out
-    volw = o.volumetric_g if o.box is not None else 0
-    for level, price in _levels(o.rate, max(cap + o.tare, volw)):
-        top = (level // o.step) * o.step
-        if top < volw:
-            continue
-        content = min(top - o.tare, cap)
-        if content > 0 and (not out or content > out[-1][0]):
-            out.append((content, price))
-        if content >= cap:
-            break
-    return out
+    seconds: float  # wall time
+    cpu_seconds: float = 0.0  # solver user time (all workers)
+    # the best solution found: (warehouse, {line id: units}, option index or -1 if unknown)
+    parcels: list[tuple[str, dict[str, int], int]] | None = None
+    exact_bins: bool = False  # enough bins that no cheaper plan is cut off
 
 
 def _own_packaging_price(o: Option, k: Kind) -> int | None:
@@ -64,61 +64,156 @@ def _own_packaging_price(o: Option, k: Kind) -> int | None:
     return o.rate.price(-(-w // o.step) * o.step)
 
 
-def _box_accepts(o: Option, k: Kind) -> bool:
-    if k.tags & o.forbidden or not o.size_ok:
+def _accepts(o: Option, k: Kind) -> bool:
+    """May block ``k`` travel in a box-like parcel of option ``o`` at all?"""
+    if not k.chmask & o.channel_bit or k.tags & o.forbidden:
         return False
-    return all(d <= i for d, i in zip(k.dims, o.inner, strict=True))
+    if k.units > o.max_items or k.value > o.max_value:
+        return False
+    if o.box is None:
+        return True
+    return o.size_ok and all(d <= i for d, i in zip(k.dims, o.inner, strict=True))
+
+
+def _cheapest_parcel(o: Option, handling: int) -> int:
+    """The least any parcel on option ``o`` costs (its first price level)."""
+    if o.rate.table:
+        return o.rate.table[0][1] + handling
+    return o.rate.first_price + handling
+
+
+def _supergroups(setup: pl._Setup) -> list[pl._Group]:
+    """The planner's groups without the warehouse: ship_alone units / lines apart, the rest by
+    (address, ship date)."""
+    out: list[pl._Group] = []
+    by_key: dict[tuple[object, object], pl._Group] = {}
+    for ln in setup.lines:
+        if ln.alone is not None:
+            if ln.alone.per == "unit":
+                out.extend(
+                    pl._Group(ln.address, "", ln.ship_on, [(ln, 1)], ln.alone)
+                    for _ in range(ln.qty)
+                )
+            else:
+                out.append(pl._Group(ln.address, "", ln.ship_on, [(ln, ln.qty)], ln.alone))
+            continue
+        key = (ln.address, ln.ship_on)
+        if key not in by_key:
+            by_key[key] = pl._Group(ln.address, "", ln.ship_on, [])
+            out.append(by_key[key])
+        by_key[key].parts.append((ln, ln.qty))
+    return out
+
+
+def _hint_bins(
+    plan: pl.Plan | None, group: pl._Group, kinds: list[Kind], wh: str
+) -> list[list[int]]:
+    """The planner's parcels of this group and warehouse as block counts (for the hint)."""
+    if plan is None or group.alone is not None:
+        return []
+    lines = {ln.line.id for ln, _ in group.parts}
+    out = []
+    for pkg in plan.packages:
+        if pkg.address != group.address or pkg.ship_on != group.ship_on:
+            continue
+        if wh != "*" and pkg.warehouse_id != wh:
+            continue
+        if not set(pkg.items) <= lines:
+            continue
+        left = dict(pkg.items)
+        counts = []
+        for k in kinds:
+            n = min(left.get(lid, 0) // q for lid, q in k.key)
+            n = min(n, k.count)
+            for lid, q in k.key:
+                left[lid] = left.get(lid, 0) - n * q
+            counts.append(n)
+        out.append(counts)
+    out.sort(key=lambda c: -sum(k.weight * n for k, n in zip(kinds, c, strict=True)))
+    return out
 
 
 def solve(
-    order: Order, ctx: PlanningContext, seconds: float, planner_parcels: int, workers: int = 1
+    order: Order,
+    ctx: PlanningContext,
+    seconds: float,
+    planner_parcels: int,
+    workers: int = 1,
+    plan: pl.Plan | None = None,
+    upper_bound: bool = True,
 ) -> Reference:
     setup = pl._setup(order, ctx)
     started = time.perf_counter()
-    supers: dict[tuple[object, object], list[tuple[pl._Line, int]]] = {}
-    for ln in setup.lines:
-        supers.setdefault((ln.address, ln.ship_on), []).append((ln, ln.qty))
     m = cp_model.CpModel()
     objective: list[cp_model.LinearExprT] = []
     handling = setup.handling
     stock_use: dict[tuple[str, str], list[cp_model.LinearExprT]] = {}
-    fixed = 0
-    for (address, ship_on), parts in supers.items():
-        group = pl._Group(address, "", ship_on, parts)  # type: ignore[arg-type]
-        pricer = setup.pricer(address, ship_on)  # type: ignore[arg-type]
+    bins: list[
+        tuple[str, list[Kind], list[cp_model.IntVar], list[tuple[int, cp_model.IntVar]]]
+    ] = []
+    exact_bins = True
+    for group in _supergroups(setup):
+        pricer = setup.pricer(group.address, group.ship_on)
         kinds, _unship, _ = pl._blocks(setup, group, pricer)
         if not kinds:
             continue
-        needs_stock = ctx.stock_check and ship_on <= setup.today  # type: ignore[operator]
+        needs_stock = ctx.stock_check and group.ship_on <= setup.today
         whs = [w.id for w in ctx.warehouses] if needs_stock else ["*"]
-        total = sum(k.weight * k.count for k in kinds)
+        total_w = sum(k.weight * k.count for k in kinds)
+        total_v = sum(k.volume * k.count for k in kinds)
+        total_u = sum(k.units * k.count for k in kinds)
+        total_val = sum(k.value * k.count for k in kinds)
         n_blocks = sum(k.count for k in kinds)
+        # A solution at most as dear as the planner's has at most (its cost / cheapest parcel)
+        # parcels in this group: with that many bins the model is exact. Very large orders are
+        # capped at twice the planner's parcels + 2 (then "optimal" means within that cap).
+        cheapest = min((_cheapest_parcel(o, handling) for o in pricer.options), default=1)
+        # (the whole plan's cost: groups to different addresses may share stock)
+        group_cost = plan.total_cost if plan is not None else None
         per_wh = min(n_blocks, planner_parcels + 2)
+        if group_cost is not None:
+            valid = group_cost // max(cheapest, 1)
+            cap = max(2 * planner_parcels + 2, 12)
+            per_wh = min(n_blocks, valid) if valid <= cap else min(n_blocks, cap)
+            exact_bins = exact_bins and (valid <= cap or n_blocks <= cap)
+        else:
+            exact_bins = False
         options = pricer.options
-        levels = {o.index: _option_levels(o, total) for o in options}
         seg = setup.seg_masks
         xs: list[list[cp_model.IntVar]] = [[] for _ in kinds]
         for wh in whs:
             prev_used = None
+            prev_weight: cp_model.LinearExprT | None = None
+            hints = _hint_bins(plan, group, kinds, wh)
             for b in range(per_wh):
+                hint = hints[b] if b < len(hints) else [0] * len(kinds)
                 x = [m.NewIntVar(0, k.count, "") for k in kinds]
                 for i, xi in enumerate(x):
                     xs[i].append(xi)
+                    m.AddHint(xi, hint[i])
                 used = m.NewBoolVar(f"u{wh}{b}")
+                m.AddHint(used, 1 if any(hint) else 0)
                 for xi, k in zip(x, kinds, strict=True):
                     m.Add(xi <= k.count * used)
                 m.Add(sum(x) >= used)
-                if prev_used is not None:
-                    m.Add(prev_used >= used)
-                prev_used = used
                 weight = sum(k.weight * xi for k, xi in zip(kinds, x, strict=True))
                 volume = sum(k.volume * xi for k, xi in zip(kinds, x, strict=True))
                 units = sum(k.units * xi for k, xi in zip(kinds, x, strict=True))
                 value = sum(k.value * xi for k, xi in zip(kinds, x, strict=True))
+                if prev_used is not None and prev_weight is not None:
+                    m.Add(prev_used >= used)
+                    m.Add(prev_weight >= weight)
+                prev_used, prev_weight = used, weight
                 choose: list[cp_model.IntVar] = []
-                cost_terms: list[cp_model.LinearExprT] = []
+                chosen: list[tuple[int, cp_model.IntVar]] = []
+                bins.append((wh, kinds, x, chosen))
+                w_parts: list[cp_model.LinearExprT] = []
+                v_parts: list[cp_model.LinearExprT] = []
+                u_caps: list[cp_model.LinearExprT] = []
+                val_caps: list[cp_model.LinearExprT] = []
+                carriers: list[list[cp_model.IntVar]] = [[] for _ in kinds]
                 for o in options:
-                    if o.box is None and not o.any_units:
+                    if o.box is None:
                         # own packaging: exactly one single-unit block
                         for i, k in enumerate(kinds):
                             if not k.chmask & o.channel_bit:
@@ -127,37 +222,82 @@ def solve(
                             if price is None:
                                 continue
                             t = m.NewBoolVar("")
-                            m.Add(x[i] == 1).OnlyEnforceIf(t)
-                            m.Add(units == 1).OnlyEnforceIf(t)
+                            m.Add(x[i] >= 1).OnlyEnforceIf(t)
                             choose.append(t)
-                            cost_terms.append(price * t)
+                            chosen.append((o.index, t))
+                            carriers[i].append(t)
+                            w_parts.append(k.weight * t)
+                            v_parts.append(k.volume * t)
+                            u_caps.append(t)
+                            val_caps.append(k.value * t)
+                            objective.append(price * t)
+                        if not o.any_units:
+                            continue
+                    elif not o.size_ok:
                         continue
-                    lv = levels[o.index]
-                    if not lv or (o.box is not None and not o.size_ok):
+                    cap = min(o.max_load, o.max_gross - o.tare, total_w)
+                    if cap <= 0 or not any(_accepts(o, k) for k in kinds):
                         continue
                     z = m.NewBoolVar("")
                     choose.append(z)
+                    chosen.append((o.index, z))
                     for i, k in enumerate(kinds):
-                        if (
-                            not k.chmask & o.channel_bit
-                            or (o.box is not None and not _box_accepts(o, k))
-                            or k.tags & o.forbidden
-                        ):
-                            m.Add(x[i] == 0).OnlyEnforceIf(z)
+                        if _accepts(o, k):
+                            carriers[i].append(z)
+                    w_o = m.NewIntVar(0, cap, "")
+                    m.Add(w_o <= cap * z)
+                    w_parts.append(w_o)
                     if o.box is not None:
-                        m.Add(volume <= o.inner_volume).OnlyEnforceIf(z)
-                    if o.max_items < INF:
-                        m.Add(units <= o.max_items).OnlyEnforceIf(z)
-                    if o.max_value < INF:
-                        m.Add(value <= o.max_value).OnlyEnforceIf(z)
-                    ts = [m.NewBoolVar("") for _ in lv]
-                    m.Add(sum(ts) == 1).OnlyEnforceIf(z)
-                    m.Add(sum(ts) == 0).OnlyEnforceIf(z.Not())
-                    m.Add(
-                        weight <= sum(c * t for (c, _), t in zip(lv, ts, strict=True))
-                    ).OnlyEnforceIf(z)
-                    cost_terms.extend(p * t for (_, p), t in zip(lv, ts, strict=True))
+                        v_o = m.NewIntVar(0, min(o.inner_volume, total_v), "")
+                        m.Add(v_o <= min(o.inner_volume, total_v) * z)
+                        v_parts.append(v_o)
+                    else:
+                        v_o = m.NewIntVar(0, total_v, "")
+                        m.Add(v_o <= total_v * z)
+                        v_parts.append(v_o)
+                        m.Add(units >= 2 * z)  # a single unit ships in its own packaging
+                    u_caps.append(min(o.max_items, total_u) * z)
+                    val_caps.append(min(o.max_value, total_val) * z)
+                    gross = w_o + o.tare * z
+                    s = o.step
+                    rate = o.rate
+                    volw = o.volumetric_g if o.box is not None else 0
+                    if rate.table:
+                        levels = [
+                            (up // s * s, price)
+                            for up, price in rate.table
+                            if -(-volw // s) * s <= up and up // s * s > 0
+                        ]
+                        if not levels:
+                            m.Add(z == 0)
+                            continue
+                        ts = [m.NewBoolVar("") for _ in levels]
+                        m.Add(sum(ts) == z)
+                        m.Add(gross <= sum(top * t for (top, _), t in zip(levels, ts, strict=True)))
+                        objective.extend(p * t for (_, p), t in zip(levels, ts, strict=True))
+                    else:
+                        top = max(cap + o.tare, volw)
+                        q_max = -(-top // s)
+                        q = m.NewIntVar(0, q_max, "")
+                        m.Add(s * q >= gross)
+                        m.Add(s * q >= volw * z)
+                        m.Add(q <= q_max * z)
+                        r = max(rate.step_g, 1)
+                        n_max = max(0, -(-(q_max * s - rate.first_weight_g) // r))
+                        n = m.NewIntVar(0, n_max, "")
+                        m.Add(r * n >= s * q - rate.first_weight_g * z)
+                        objective.append(rate.first_price * z)
+                        objective.append(rate.step_price * n)
                 m.Add(sum(choose) == used)
+                m.Add(sum(w_parts) == weight)
+                m.Add(sum(v_parts) >= volume)
+                m.Add(units <= sum(u_caps))
+                m.Add(value <= sum(val_caps))
+                for i, k in enumerate(kinds):
+                    if carriers[i]:
+                        m.Add(x[i] <= k.count * sum(carriers[i]))
+                    else:
+                        m.Add(x[i] == 0)
                 for g in seg:
                     members = [1 << bit for bit in range(g.bit_length()) if g >> bit & 1]
                     has = []
@@ -168,9 +308,8 @@ def solve(
                                 m.Add(x[i] <= k.count * h)
                         has.append(h)
                     m.Add(sum(has) <= 1)
-                for c, cap in enumerate(setup.caps):
-                    m.Add(sum(k.caps[c] * xi for k, xi in zip(kinds, x, strict=True)) <= cap.limit)
-                objective.extend(cost_terms)
+                for c, capr in enumerate(setup.caps):
+                    m.Add(sum(k.caps[c] * xi for k, xi in zip(kinds, x, strict=True)) <= capr.limit)
                 objective.append(handling * used)
                 if wh != "*":
                     for k, xi in zip(kinds, x, strict=True):
@@ -182,17 +321,39 @@ def solve(
     for (wh, sku), terms in stock_use.items():
         avail = next(w for w in ctx.warehouses if w.id == wh).available(sku)
         m.Add(sum(terms) <= max(avail, 0))
-    m.Minimize(sum(objective) + fixed)
+    if plan is not None and upper_bound:
+        # the planner's plan is a solution of this model: search only for one at least as good
+        m.Add(sum(objective) <= plan.total_cost)
+    m.Minimize(sum(objective))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     status = solver.Solve(m)
     elapsed = time.perf_counter() - started
+    cpu = solver.UserTime()
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found: list[tuple[str, dict[str, int], int]] = []
+        for wh, kinds_b, x_b, chosen_b in bins:
+            items: dict[str, int] = {}
+            for k, xi in zip(kinds_b, x_b, strict=True):
+                for lid, q in k.key:
+                    if solver.Value(xi):
+                        items[lid] = items.get(lid, 0) + q * solver.Value(xi)
+            if items:
+                opt = next((o for o, var in chosen_b if solver.Value(var)), -1)
+                found.append((wh, items, opt))
         return Reference(
             round(solver.ObjectiveValue()),
             round(solver.BestObjectiveBound()),
             status == cp_model.OPTIMAL,
             elapsed,
+            cpu,
+            found,
+            exact_bins,
         )
-    return Reference(None, round(solver.BestObjectiveBound()), False, elapsed)
+    return Reference(
+        None, round(solver.BestObjectiveBound()), False, elapsed, cpu, None, exact_bins
+    )
+
+
+__all__ = ["INF", "Reference", "solve"]

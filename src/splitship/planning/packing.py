@@ -5,25 +5,54 @@ date). A *kind* is a block of units that must stay together (one unit, a whole l
 repeated ``count`` times. A parcel's cost is its cheapest feasible channel × box price plus the
 handling cost, so the objective is cost, not the number of parcels.
 
-1. Best-fit decreasing by weight, placing each block where it adds the least cost.
-2. A lower bound: item-count bound (L2 of Martello–Toth on weight) and a covering bound over the
-   weight/price staircase of the rate cards. Equal to the upper bound: done, proven.
-3. Small groups: exact branch and bound over parcels that contain the heaviest remaining block,
-   skipping parcels that could take another block at no extra cost (they are dominated), with a
-   transposition table over the remaining multiset.
-4. Large groups: local search that tries to empty the lightest parcels by swapping their
-   blocks into fuller parcels (Levine–Ducatelle style), then moves and swaps between parcel pairs
-   that lower the cost; it stops at the lower bound.
+Lower bounds. Every parcel is charged at one *level* of one option (a price level of a channel
+with a box, or one unit in its own packaging), which caps its content weight and volume. For a
+size measure ``a·weight + b·volume`` (weight only, volume only, mixed) a packing is a cover of
+the blocks' total size by levels, so the least cost of a cover bounds it from below: exactly
+(no rounding) for covers by one or two parcels, by lines under every level (``3f + s·size``)
+or a covering table on a grid for three or more; the bound is the least of the three, each
+the strongest over the measures. Blocks too heavy for any two to share a parcel each pay their
+own parcel.
+
+Search, stopping as soon as the cost meets the bound:
+
+0. special cases: one parcel (when no split can be cheaper), one kind of block (exact dynamic
+   programme over blocks per parcel), a handful of blocks (exhaustive), plain bin packing (every
+   parcel costs the same and only weight limits it: ``binpack``);
+1. constructive: the levels of the bound's cheapest cover (and k copies of the largest level of
+   an option that takes every block) filled in turn by exact subset sum on weight, segregated
+   tags first or not; best-fit decreasing by added cost; the baseline's worst-fit decreasing
+   by weight (so a plan never costs more than it);
+2. local search within a budget of parcel evaluations: re-split two parcels (or split one) at
+   every price level by exact subset sum, empty the lightest parcels by swapping their blocks
+   into fuller ones, merges, moves and swaps between parcel pairs;
+3. small groups: branch and bound over the parcel that holds the heaviest remaining block,
+   children ordered by cost + bound of the rest, skipping parcels that could take another block
+   at no extra cost (dominated), with a transposition table; capped by a work limit.
 
 Everything is integer arithmetic with fixed orders, so the result is deterministic.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
-from splitship.planning.rates import INF, BinPricer
+from splitship.planning import binpack
+from splitship.planning.rates import INF, BinPricer, Level
+
+# the covering bound's grid: cells of 1/CELLS of the largest level, 1/CELLS_MAX for groups of
+# more than FINE_BLOCKS blocks (where the grid decides the bound), at most GRID_MAX cells
+CELLS = 64
+CELLS_MAX = 256
+FINE_BLOCKS = 30
+GRID_MAX = 8192
+# groups of more blocks than this: the cheaper constructive heuristics only
+BIG_BLOCKS = 200
+# groups of at most this many blocks are searched exhaustively without the covering bound
+TINY = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,47 +69,69 @@ class Kind:
     caps: tuple[int, ...]  # contribution to each per-parcel cap
 
 
-@dataclass
 class Parcel:
-    counts: list[int]
-    weight: int
-    volume: int
-    units: int
-    value: int
-    tags: int
-    d0: int
-    d1: int
-    d2: int
-    chmask: int
-    caps: list[int]
-    cost: int
-    option: int
-
-
-def _copy(p: Parcel) -> Parcel:
-    return Parcel(
-        list(p.counts),
-        p.weight,
-        p.volume,
-        p.units,
-        p.value,
-        p.tags,
-        p.d0,
-        p.d1,
-        p.d2,
-        p.chmask,
-        list(p.caps),
-        p.cost,
-        p.option,
+    __slots__ = (
+        "caps",
+        "chmask",
+        "cost",
+        "counts",
+        "d0",
+        "d1",
+        "d2",
+        "option",
+        "tags",
+        "units",
+        "value",
+        "volume",
+        "weight",
     )
 
+    def __init__(
+        self,
+        counts: list[int],
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        d0: int,
+        d1: int,
+        d2: int,
+        chmask: int,
+        caps: list[int],
+        cost: int,
+        option: int,
+    ) -> None:
+        self.counts = counts
+        self.weight = weight
+        self.volume = volume
+        self.units = units
+        self.value = value
+        self.tags = tags
+        self.d0 = d0
+        self.d1 = d1
+        self.d2 = d2
+        self.chmask = chmask
+        self.caps = caps
+        self.cost = cost
+        self.option = option
 
-@dataclass
-class _Best:
-    weight: int
-    cost: int
-    counts: list[int]
-    work: int = 0
+    def copy(self) -> Parcel:
+        return Parcel(
+            list(self.counts),
+            self.weight,
+            self.volume,
+            self.units,
+            self.value,
+            self.tags,
+            self.d0,
+            self.d1,
+            self.d2,
+            self.chmask,
+            list(self.caps),
+            self.cost,
+            self.option,
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +140,271 @@ class PackResult:
     cost: int
     lower_bound: int
     proven: bool
+
+
+def total(parcels: Sequence[Parcel]) -> int:
+    return sum(p.cost for p in parcels)
+
+
+# ---- covering bound ------------------------------------------------------------------------
+
+
+class _Cover:
+    """Least cost of levels whose capacities ``a·w + b·v`` add up to a size.
+
+    Exact (no grid) for covers by one or two pieces; on a grid for covers by more (capacities
+    rounded up to whole cells, sizes down, so the tables bound from below). The grid is built
+    on first use, finer for sizes that need many pieces."""
+
+    __slots__ = (
+        "a",
+        "b",
+        "caps",
+        "cell",
+        "choice",
+        "cmin",
+        "costs",
+        "fine",
+        "lens",
+        "lines",
+        "pieces",
+        "scost",
+        "size_max",
+        "t2",
+        "t3",
+        "table",
+        "tags",
+        "x_lim",
+    )
+
+    def __init__(
+        self, a: int, b: int, pieces: Sequence[tuple[int, int, int]], size: int, fine: bool
+    ) -> None:
+        # pieces: (capacity, cost, tag); tag identifies the level for the guided packing
+        self.a, self.b = a, b
+        self.fine = fine
+        self.size_max = size
+        # exact staircase: ascending capacity and cost, none dominated
+        best: dict[int, tuple[int, int]] = {}
+        for cap, cost, tag in pieces:
+            # (a piece of size 0 covers nothing, but still counts as a parcel)
+            if cap not in best or cost < best[cap][0]:
+                best[cap] = (cost, tag)
+        stair: list[tuple[int, int, int]] = []
+        for cap in sorted(best, reverse=True):
+            cost, tag = best[cap]
+            if not stair or cost < stair[-1][1]:
+                stair.append((cap, cost, tag))
+        stair.reverse()
+        self.caps = [c for c, _, _ in stair]
+        self.scost = [c for _, c, _ in stair]
+        self.tags = [t for _, _, t in stair]
+        self.cmin = self.scost[0]
+        # lower convex hull of the (capacity, cost) points: lines under every piece
+        hull: list[tuple[int, int]] = []
+        for pt in zip(self.caps, self.scost, strict=True):
+            while len(hull) >= 2:
+                (x1, y1), (x2, y2) = hull[-2], hull[-1]
+                if (y2 - y1) * (pt[0] - x1) >= (pt[1] - y1) * (x2 - x1):
+                    hull.pop()  # hull[-1] lies on or above the chord
+                else:
+                    break
+            hull.append(pt)
+        # edges whose line meets the cost axis at or above 0: (x1, y1, dx, dy)
+        self.lines = [
+            (x1, y1, x2 - x1, y2 - y1)
+            for (x1, y1), (x2, y2) in pairwise(hull)
+            if y1 * (x2 - x1) >= (y2 - y1) * x1
+        ]
+        self.cell = 0  # no grid yet
+        self.lens: list[int] = []
+        self.costs: list[int] = []
+        self.pieces: list[int] = []
+        self.table: list[int] = []
+        self.choice: list[int] = []
+        self.x_lim = 0
+        self.t2: dict[int, int] = {}
+        self.t3: dict[int, int] = {}
+
+    def grid_cell(self) -> int:
+        """Cells of 1/CELLS of the largest piece (1/CELLS_MAX for groups of many blocks, where
+        the grid decides the bound), at most GRID_MAX in all; the rounding loses at most a cell
+        per piece."""
+        cells = CELLS_MAX if self.fine else CELLS
+        return max(1, self.caps[-1] // cells, self.size_max // GRID_MAX)
+
+    def _grid(self) -> None:
+        caps = self.caps
+        cell = self.grid_cell()
+        self.cell = cell
+        gbest: dict[int, tuple[int, int]] = {}
+        for cap, cost, tag in zip(caps, self.scost, self.tags, strict=True):
+            if cap <= 0:
+                continue  # counted apart where the number of parcels matters
+            ln = -(-cap // cell)
+            if ln not in gbest or cost < gbest[ln][0]:
+                gbest[ln] = (cost, tag)
+        gstair: list[tuple[int, int, int]] = []
+        for ln in sorted(gbest, reverse=True):
+            cost, tag = gbest[ln]
+            if not gstair or cost < gstair[-1][1]:
+                gstair.append((ln, cost, tag))
+        gstair.reverse()
+        self.lens = lens = [ln for ln, _, _ in gstair]
+        self.costs = costs = [c for _, c, _ in gstair]
+        self.pieces = [t for _, _, t in gstair]
+        x_max = self.size_max // cell
+        m = len(lens)
+        table = [0] * (x_max + 1)
+        choice = [-1] * (x_max + 1)
+        top = lens[-1]
+        pairs = list(zip(lens, costs, strict=True))
+        for x in range(1, min(x_max, top) + 1):
+            j = bisect_left(lens, x)
+            best_v, best_q = (costs[j], j) if j < m else (INF, -1)
+            for q in range(j):
+                v = costs[q] + table[x - lens[q]]
+                if v < best_v:
+                    best_v, best_q = v, q
+            table[x] = best_v
+            choice[x] = best_q
+        for x in range(top + 1, x_max + 1):
+            vals = [c + table[x - ln] for ln, c in pairs]
+            best_v = min(vals)
+            table[x] = best_v
+            choice[x] = vals.index(best_v)
+        self.table = table
+        self.choice = choice
+        self.x_lim = min(x_max, 3 * lens[-1])
+
+    def size(self, weight: int, volume: int) -> int:
+        return self.a * weight + self.b * volume
+
+    def at(self, weight: int, volume: int) -> int:
+        if not self.cell:
+            self._grid()
+        x = (self.a * weight + self.b * volume) // self.cell
+        table = self.table
+        return table[x] if x < len(table) else table[-1]
+
+    def one(self, r: int) -> int:
+        """Cheapest single piece that covers ``r``."""
+        j = bisect_left(self.caps, r)
+        return self.scost[j] if j < len(self.scost) else INF
+
+    def two(self, r: int) -> tuple[int, int, int]:
+        """Cheapest cover by exactly two pieces: (cost, piece index, piece index)."""
+        caps, scost = self.caps, self.scost
+        m = len(caps)
+        best, bi, bj = INF, -1, -1
+        for i in range(m - 1, -1, -1):
+            c = scost[i]
+            if c + self.cmin >= best:
+                continue
+            rest = r - caps[i]
+            if rest <= 0:
+                j = 0
+            else:
+                j = bisect_left(caps, rest)
+                if j >= m:
+                    break  # smaller first pieces leave even more
+            v = c + scost[j]
+            if v < best:
+                best, bi, bj = v, i, j
+        return best, bi, bj
+
+    def lines_three(self, r: int) -> int:
+        """A bound on covers of ``r`` by three or more pieces from lines under every piece:
+        k pieces on a line of intercept f >= 0 and slope s cost at least 3f + s·r."""
+        best = 3 * self.cmin
+        for x1, y1, dx, dy in self.lines:
+            # f = y1 - dy*x1/dx;  3f + dy*r/dx  (floored: costs are integers)
+            v = (3 * (y1 * dx - dy * x1) + dy * r) // dx
+            if v > best:
+                best = v
+        return best
+
+    def _two_up(self, x: int) -> int:
+        """Grid bound on covers of ``x`` cells by two or more pieces."""
+        if x <= 0:
+            return 2 * self.cmin
+        if x > self.lens[-1]:  # one piece cannot cover it anyway
+            return self.table[min(x, len(self.table) - 1)]
+        hit = self.t2.get(x)
+        if hit is None:
+            table, cmin = self.table, self.cmin
+            hit = min(
+                c + (table[x - ln] if x > ln else cmin)
+                for ln, c in zip(self.lens, self.costs, strict=True)
+            )
+            if self.caps[0] == 0:  # a parcel of size 0 next to a cover of all of x
+                hit = min(hit, self.scost[0] + self.table[min(x, len(self.table) - 1)])
+            self.t2[x] = hit
+        return hit
+
+    def three_up(self, r: int) -> int:
+        """A bound on covers by three or more pieces."""
+        if not self.cell:
+            self._grid()
+        x = r // self.cell
+        table = self.table
+        if x > self.x_lim:  # two pieces cannot cover it anyway
+            return table[x] if x < len(table) else table[-1]
+        hit = self.t3.get(x)
+        if hit is None:
+            hit = min(c + self._two_up(x - ln) for ln, c in zip(self.lens, self.costs, strict=True))
+            if self.caps[0] == 0:
+                hit = min(hit, self.scost[0] + self._two_up(x))
+            self.t3[x] = hit
+        return hit
+
+    def pieces_for(self, weight: int, volume: int) -> list[int]:
+        """The tags of the levels the grid table chose for this size."""
+        if not self.cell:
+            self._grid()
+        x = min((self.a * weight + self.b * volume) // self.cell, len(self.table) - 1)
+        out = []
+        while x > 0:
+            q = self.choice[x]
+            if q < 0:
+                break
+            out.append(self.pieces[q])
+            x -= self.lens[q]
+        return out
+
+
+LevelParts = tuple[list[Level], list[int], list[int], list[tuple[int, int, int]], list[int]]
+
+
+def _level_parts(
+    all_levels: Sequence[Level], smallest: dict[int, tuple[int, int] | None]
+) -> LevelParts:
+    """The useful levels, the weight staircase (cheapest level per content weight) and the
+    levels no other beats on weight, volume and cost (cheapest first, with their indices)."""
+    levels = []
+    for lv in all_levels:
+        sm = smallest.get(lv.option)
+        if sm is not None and lv.weight >= sm[0] and lv.volume >= sm[1]:
+            levels.append(lv)
+    stair: list[tuple[int, int]] = []
+    for lv in sorted(levels, key=lambda lv: (-lv.weight, lv.cost)):
+        if not stair or lv.cost < stair[-1][1]:
+            stair.append((lv.weight, lv.cost))
+    stair.reverse()
+    pareto: list[tuple[int, int, int]] = []
+    ptags: list[int] = []
+    heaviest: dict[int, int] = {}  # volume -> heaviest level kept so far
+    for t, lv in sorted(enumerate(levels), key=lambda x: (x[1].cost, -x[1].weight, -x[1].volume)):
+        if any(vol >= lv.volume and w >= lv.weight for vol, w in heaviest.items()):
+            continue
+        pareto.append((lv.weight, lv.volume, lv.cost))
+        ptags.append(t)
+        if heaviest.get(lv.volume, -1) < lv.weight:
+            heaviest[lv.volume] = lv.weight
+    return levels, [w for w, _ in stair], [c for _, c in stair], pareto, ptags
+
+
+# ---- the packer ------------------------------------------------------------------------------
 
 
 class Packer:
@@ -102,21 +418,34 @@ class Packer:
     ) -> None:
         # heaviest first; ties by key so that the order never depends on the input order
         self.kinds = sorted(kinds, key=lambda k: (-k.weight, -k.volume, k.key))
+        ks = self.kinds
         self.pricer = pricer
         self.cap_limits = tuple(cap_limits)
         self.segregation = tuple(segregation)
         self.all_channels = all_channels
-        self.n = len(self.kinds)
-        self.total_weight = sum(k.weight * k.count for k in self.kinds)
-        self.total_count = sum(k.count for k in self.kinds)
-        self.max_content = max(
-            (min(o.max_load, o.max_gross - o.tare) for o in pricer.options), default=0
-        )
-        self._lb_table: list[int] | None = None
-        self._grid = 1
-        self._cmin = INF
+        self.n = len(ks)
+        self.w = [k.weight for k in ks]
+        self.v = [k.volume for k in ks]
+        self.total_weight = sum(k.weight * k.count for k in ks)
+        self.total_volume = sum(k.volume * k.count for k in ks)
+        self.total_count = sum(k.count for k in ks)
+        chunion = 0
+        for k in ks:
+            chunion |= k.chmask
+        self.chunion = chunion
+        self.max_content = pricer.max_content
+        self._alone: list[int] | None = None
+        self._covers: list[_Cover] | None = None
+        self._levels: list[Level] = []
+        self._stair_w: list[int] = []
+        self._stair_c: list[int] = []
+        self._pareto: list[tuple[int, int, int]] = []
+        self._pareto_tags: list[int] = []
         self.nodes = 0
         self.work = 0
+        self.quick = False  # constructive heuristics only, and the cheaper ones
+        self.spent = 0  # parcel evaluations so far (the unit of every work limit)
+        self.limit = INF  # local search stops past this many
 
     # ---- parcel arithmetic ---------------------------------------------------------------
 
@@ -139,6 +468,7 @@ class Packer:
 
     def cost_with(self, p: Parcel, i: int, n: int = 1) -> tuple[int, int]:
         """Cost (and option) of ``p`` plus ``n`` blocks of kind ``i``; INF when infeasible."""
+        self.spent += 1
         k = self.kinds[i]
         w = p.weight + k.weight * n
         if w > self.max_content:
@@ -152,8 +482,9 @@ class Packer:
                 if (tags & g).bit_count() > 1:
                     return INF, -1
         if k.caps:
-            for c, (have, add) in enumerate(zip(p.caps, k.caps, strict=True)):
-                if have + add * n > self.cap_limits[c]:
+            limits = self.cap_limits
+            for c, add in enumerate(k.caps):
+                if p.caps[c] + add * n > limits[c]:
                     return INF, -1
         d = k.dims
         return self.pricer.cost(
@@ -162,9 +493,9 @@ class Packer:
             p.units + k.units * n,
             p.value + k.value * n,
             tags,
-            max(p.d0, d[0]),
-            max(p.d1, d[1]),
-            max(p.d2, d[2]),
+            p.d0 if p.d0 > d[0] else d[0],
+            p.d1 if p.d1 > d[1] else d[1],
+            p.d2 if p.d2 > d[2] else d[2],
             chmask,
         )
 
@@ -176,7 +507,13 @@ class Packer:
         p.units += k.units * n
         p.value += k.value * n
         p.tags |= k.tags
-        p.d0, p.d1, p.d2 = max(p.d0, k.dims[0]), max(p.d1, k.dims[1]), max(p.d2, k.dims[2])
+        d = k.dims
+        if d[0] > p.d0:
+            p.d0 = d[0]
+        if d[1] > p.d1:
+            p.d1 = d[1]
+        if d[2] > p.d2:
+            p.d2 = d[2]
         p.chmask &= k.chmask
         for c, add in enumerate(k.caps):
             p.caps[c] += add * n
@@ -194,143 +531,212 @@ class Packer:
                     return p
         return p
 
+    def single(self, i: int, n: int = 1) -> Parcel:
+        p = self.empty()
+        cost, opt = self.cost_with(p, i, n)
+        self.add(p, i, n, cost, opt)
+        return p
+
+    @property
+    def alone(self) -> list[int]:
+        """Cost of one block of each kind in a parcel of its own."""
+        if self._alone is None:
+            e = self.empty()
+            self._alone = [self.cost_with(e, i)[0] for i in range(self.n)]
+        return self._alone
+
     def alone_cost(self, i: int) -> int:
-        return self.cost_with(self.empty(), i)[0]
+        return self.alone[i]
 
     # ---- lower bound -----------------------------------------------------------------------
 
-    def _prepare_bound(self) -> None:
-        steps = self.pricer.weight_cost_steps(self.all_channels, self.total_weight)
-        self._cmin = min((c for _, c in steps), default=INF)
-        total = self.total_weight
-        self._grid = max(1, total // 64)
-        g = self._grid
-        x_max = total // g
-        pieces = [(-(-w // g), c) for w, c in steps]
-        table = [0] * (x_max + 1)
-        for x in range(1, x_max + 1):
-            best = INF
-            for length, c in pieces:
-                v = c + table[x - length if x > length else 0]
-                if v < best:
-                    best = v
-            table[x] = best
-        self._lb_table = table
+    def _accepts(self, lv: Level, k: Kind) -> bool:
+        if k.weight > lv.weight or k.volume > lv.volume:
+            return False
+        return self._option_accepts(lv.option, k)
+
+    def _option_accepts(self, index: int, k: Kind) -> bool:
+        o = self.pricer.option(index)
+        if not k.chmask & o.channel_bit or k.tags & o.forbidden:
+            return False
+        if k.units > o.max_items or k.value > o.max_value:
+            return False
+        if o.box is None:
+            return True
+        d = k.dims
+        return o.size_ok and d[0] <= o.inner[0] and d[1] <= o.inner[1] and d[2] <= o.inner[2]
+
+    def _prepare_bound(self) -> list[_Cover]:
+        if self._covers is not None:
+            return self._covers
+        pricer = self.pricer
+        # a level is useful when its option takes some block that fits it
+        smallest: dict[int, tuple[int, int] | None] = {}
+        for o in pricer.options:
+            if o.channel_bit & self.chunion:
+                acc = [k for k in self.kinds if self._option_accepts(o.index, k)]
+                smallest[o.index] = (
+                    (min(k.weight for k in acc), min(k.volume for k in acc)) if acc else None
+                )
+        lkey = (
+            self.chunion,
+            1 << max(self.total_weight, 1).bit_length(),
+            tuple(sorted(smallest.items())),
+        )
+        cached = pricer.bound_cache.get(lkey)
+        if isinstance(cached, tuple):
+            parts: LevelParts = cached
+        else:
+            parts = _level_parts(pricer.levels(self.chunion, self.total_weight), smallest)
+            pricer.remember(lkey, parts)
+        levels, stair_w, stair_c, pareto, ptags = parts
+        self._levels = levels
+        self._stair_w = stair_w
+        self._stair_c = stair_c
+        self._pareto = pareto
+        self._pareto_tags = ptags
+        alone = self.alone
+        # a single unit may travel in its own packaging: a piece that holds just that block
+        singles = [
+            (self.w[i], self.v[i], alone[i], -1 - i)
+            for i, k in enumerate(self.kinds)
+            if k.units == 1 and alone[i] < INF
+        ]
+        pieces = [(lv.weight, lv.volume, lv.cost, t) for t, lv in enumerate(levels)] + singles
+        covers: list[_Cover] = []
+        if not pieces:
+            self._covers = covers
+            return covers
+        tw, tv = self.total_weight, self.total_volume
+        schemes: list[tuple[int, int]] = [(1, 0)]
+        finite = all(vol < INF for _, vol, _, _ in pieces)
+        if finite and tv > 0:
+            schemes.append((0, 1))
+            # mixed: the size of the largest box-like level, weight and volume equally
+            big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
+            if big is not None and big.volume > 0 and big.weight > 0:
+                schemes.append((big.volume, big.weight))
+        fine = self.total_count > FINE_BLOCKS
+        skey = tuple((w, v, c) for w, v, c, _ in singles)
+        for a, b in schemes:
+            size = a * tw + b * tv
+            ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in pieces]
+            if not any(cap > 0 for cap, _, _ in ps):
+                continue
+            biggest = max(cap for cap, _, _ in ps)
+            cell = max(1, biggest // (CELLS_MAX if fine else CELLS), size // GRID_MAX)
+            # shared with earlier groups only on the same grid (the result never depends on
+            # which orders came before)
+            ckey = (lkey, a, b, skey, fine, cell)
+            cv = pricer.bound_cache.get(ckey)
+            if not isinstance(cv, _Cover) or cv.size_max < size or cv.grid_cell() != cell:
+                cv = _Cover(a, b, ps, size, fine)
+                cv.size_max = max(size, cv.size_max)
+                pricer.remember(ckey, cv)
+            covers.append(cv)
+        self._covers = covers
+        return covers
+
+    def bound(self, weight: int, volume: int, blocks: int) -> int:
+        """A lower bound on packing ``blocks`` blocks weighing ``weight`` with ``volume``: the
+        least of one parcel (exact), two parcels (exact cover of the size) and three or more
+        (covering table), each the strongest over the size measures."""
+        if blocks <= 0:
+            return 0
+        alone = self.alone
+        if blocks == 1:
+            return min(
+                (alone[i] for i in range(self.n) if self.w[i] == weight and self.v[i] == volume),
+                default=0,
+            )
+        covers = self._prepare_bound()
+        if not covers:
+            return 0
+        e1 = INF
+        for lw, lv_, c in self._pareto:
+            if lw >= weight and lv_ >= volume:
+                e1 = c
+                break
+        e2 = 0
+        sizes = [cv.size(weight, volume) for cv in covers]
+        for cv, r in zip(covers, sizes, strict=True):
+            x = cv.two(r)[0]
+            if x > e2:
+                e2 = x
+        if blocks < 3:
+            return min(e1, e2)
+        low = min(e1, e2)
+        e3 = max(cv.lines_three(r) for cv, r in zip(covers, sizes, strict=True))
+        if e3 < low:  # not enough: the covering table
+            for cv, r in zip(covers, sizes, strict=True):
+                y = cv.three_up(r)
+                if y > e3:
+                    e3 = y
+                    if e3 >= low:
+                        break
+        return min(low, e3)
+
+    def _targets(self, weight: int, volume: int, blocks: int) -> list[int]:
+        """The levels (tags) of the cheapest cover the bound found for these blocks."""
+        covers = self._prepare_bound()
+        if not covers:
+            return []
+        e1, t1 = INF, -1
+        for t, (lw, lv_, c) in enumerate(self._pareto):
+            if lw >= weight and lv_ >= volume:
+                e1, t1 = c, self._pareto_tags[t]
+                break
+        best2 = (0, -1, -1, covers[0])
+        for cv in covers:
+            x, i, j = cv.two(cv.size(weight, volume))
+            if x > best2[0]:
+                best2 = (x, i, j, cv)
+        e2 = best2[0] if blocks >= 2 else INF
+        low = min(e1, e2)
+        if blocks >= 3:
+            e3 = max(cv.lines_three(cv.size(weight, volume)) for cv in covers)
+            if e3 < low:
+                best3 = max(covers, key=lambda cv: cv.three_up(cv.size(weight, volume)))
+                if best3.three_up(best3.size(weight, volume)) < low:
+                    return best3.pieces_for(weight, volume)
+        if e1 <= e2:
+            return [t1]
+        cv = best2[3]
+        return [cv.tags[best2[1]], cv.tags[best2[2]]]
+
+    def parcel_bound(self, weight: int) -> int:
+        """Least cost of a parcel of two or more blocks whose content weighs ``weight``."""
+        j = bisect_left(self._stair_w, weight)
+        return self._stair_c[j] if j < len(self._stair_c) else INF
 
     def lower_bound(self, counts: Sequence[int]) -> int:
-        if self._lb_table is None:
-            self._prepare_bound()
-        assert self._lb_table is not None
-        weight = 0
-        big = 0
-        half = self.max_content // 2
+        weight = volume = 0
+        w, v = self.w, self.v
         for i, n in enumerate(counts):
             if n:
-                w = self.kinds[i].weight
-                weight += w * n
-                if w > half:
-                    big += n
-        by_weight = self._lb_table[min(weight // self._grid, len(self._lb_table) - 1)]
-        return max(by_weight, self._l2(counts) * self._cmin if big else 0)
+                weight += w[i] * n
+                volume += v[i] * n
+        return max(self.bound(weight, volume, sum(counts)), self._apart_bound(counts))
 
-    def _l2(self, counts: Sequence[int]) -> int:
-        """Martello–Toth L2 on content weight against the largest capacity."""
-        cap = self.max_content
-        weights = [(self.kinds[i].weight, n) for i, n in enumerate(counts) if n]
-        best = -(-sum(w * n for w, n in weights) // cap)
-        candidates = sorted({w for w, _ in weights if w <= cap // 2})
-        for kk in [0, *candidates]:
-            n1 = sum(n for w, n in weights if w > cap - kk)
-            j2 = [(w, n) for w, n in weights if cap - kk >= w > cap // 2]
-            n2 = sum(n for _, n in j2)
-            s2 = sum(w * n for w, n in j2)
-            s3 = sum(w * n for w, n in weights if cap // 2 >= w >= kk)
-            free = n2 * cap - s2
-            bound = n1 + n2 + max(0, -(-(s3 - free) // cap))
-            best = max(best, bound)
-        return best
+    def _apart_bound(self, counts: Sequence[int]) -> int:
+        """Blocks too heavy (or bulky) for any two to share a parcel each pay their own parcel."""
+        half_w = self.max_content // 2
+        alone = self.alone
+        out = 0
+        for i, n in enumerate(counts):
+            if n and self.w[i] > half_w:
+                out += alone[i] * n
+        return out
 
-    # ---- heuristic -------------------------------------------------------------------------
+    # ---- constructive heuristics -----------------------------------------------------------
 
     def best_fit(self, order: Sequence[int] | None = None) -> list[Parcel]:
         parcels: list[Parcel] = []
         for i in order if order is not None else range(self.n):
             for _ in range(self.kinds[i].count):
-                self._place(parcels, i)
+                if not self._place(parcels, i):
+                    return []
         return parcels
-
-    def first_fit(self) -> list[Parcel]:
-        """First-fit decreasing: fewest parcels first, cost second."""
-        parcels: list[Parcel] = []
-        for i in range(self.n):
-            for _ in range(self.kinds[i].count):
-                limit = self.max_content - self.kinds[i].weight
-                for p in parcels:
-                    if p.weight <= limit:
-                        cost, opt = self.cost_with(p, i)
-                        if cost < INF:
-                            self.add(p, i, 1, cost, opt)
-                            break
-                else:
-                    cost, opt = self.cost_with(self.empty(), i)
-                    if cost >= INF:
-                        return []
-                    p = self.empty()
-                    self.add(p, i, 1, cost, opt)
-                    parcels.append(p)
-        return parcels
-
-    def min_slack(self, budget: int = 1500) -> list[Parcel]:
-        """Minimum bin slack (Gupta–Ho MBS'): each parcel, in turn, is the fullest feasible one
-        that holds the heaviest block left (cheapest among equally full)."""
-        remaining = [k.count for k in self.kinds]
-        parcels: list[Parcel] = []
-        while True:
-            first = next((i for i, c in enumerate(remaining) if c), -1)
-            if first < 0:
-                return parcels
-            counts = self._fullest(first, remaining, budget)
-            if counts is None:
-                return []
-            parcels.append(self.rebuild(counts))
-            for t, c in enumerate(counts):
-                remaining[t] -= c
-
-    def _fullest(self, first: int, remaining: list[int], budget: int) -> list[int] | None:
-        n, cap = self.n, self.max_content
-        weights = [k.weight for k in self.kinds]
-        suffix = [0] * (n + 1)
-        for t in range(n - 1, -1, -1):
-            suffix[t] = suffix[t + 1] + remaining[t] * weights[t]
-        start = self.empty()
-        cost, opt = self.cost_with(start, first)
-        if cost >= INF:
-            return None
-        self.add(start, first, 1, cost, opt)
-        best = _Best(start.weight, start.cost, list(start.counts))
-
-        def rec(j: int, parcel: Parcel) -> None:
-            for t in range(j, n):
-                if best.work > budget or best.weight >= cap:
-                    return
-                if parcel.weight + suffix[t] - parcel.counts[t] * weights[t] <= best.weight:
-                    return
-                if remaining[t] <= parcel.counts[t] or parcel.weight + weights[t] > cap:
-                    continue
-                best.work += 1
-                c, o = self.cost_with(parcel, t)
-                if c >= INF:
-                    continue
-                child = _copy(parcel)
-                self.add(child, t, 1, c, o)
-                if child.weight > best.weight or (
-                    child.weight == best.weight and child.cost < best.cost
-                ):
-                    best.weight, best.cost, best.counts = child.weight, child.cost, child.counts
-                rec(t, child)
-
-        rec(first, start)
-        return list(best.counts)
 
     def worst_fit(self) -> list[Parcel]:
         """The reference baseline: worst-fit decreasing by weight alone up to the largest
@@ -340,7 +746,7 @@ class Packer:
         loads: list[int] = []
         contents: list[list[int]] = []
         for i in range(self.n):
-            w = self.kinds[i].weight
+            w = self.w[i]
             for _ in range(self.kinds[i].count):
                 best = -1
                 for b, load in enumerate(loads):
@@ -355,10 +761,191 @@ class Packer:
         parcels = [self.rebuild(c) for c in contents]
         return [] if any(p.cost >= INF for p in parcels) else parcels
 
+    def guided(self, counts: Sequence[int] | None = None) -> list[Parcel]:
+        """Fill the levels the covering bound chose for these blocks, largest first, each as
+        full as possible (exact subset sum on weight); what is left goes where it adds least.
+        With segregated tags present, also with each parcel taking one tag's blocks first."""
+        modes = (False, True) if self._conflicts() else (False,)
+        best: list[Parcel] = []
+        sets = self._target_sets(counts)
+        for targets in sets[:1] if self.quick or self.total_count > BIG_BLOCKS else sets:
+            for tagged_first in modes:
+                cand = self._guided(counts, targets, tagged_first)
+                if cand and (not best or total(cand) < total(best)):
+                    best = cand
+        return best
+
+    def _target_sets(self, counts: Sequence[int] | None) -> list[list[Level]]:
+        """The levels of the bound's cheapest cover; and, per option that takes every block,
+        as many of its largest level as the weight and volume need."""
+        self._prepare_bound()
+        remaining = list(counts) if counts is not None else [k.count for k in self.kinds]
+        tw = sum(self.w[i] * n for i, n in enumerate(remaining))
+        tv = sum(self.v[i] * n for i, n in enumerate(remaining))
+        present = [k for k, n in zip(self.kinds, remaining, strict=True) if n]
+        out = [[self._levels[t] for t in self._targets(tw, tv, sum(remaining)) if t >= 0]]
+        top: dict[int, Level] = {}
+        for lv in self._levels:
+            if lv.option not in top or lv.weight > top[lv.option].weight:
+                top[lv.option] = lv
+        uniform = []
+        for index, lv in top.items():
+            if all(self._option_accepts(index, k) for k in present):
+                k_w = -(-tw // lv.weight)
+                k_v = -(-tv // lv.volume) if lv.volume < INF else 1
+                k = max(k_w, k_v, 1)
+                uniform.append((k * lv.cost, lv.option, k, lv))
+        uniform.sort(key=lambda u: (u[0], u[1]))
+        for _, _, k, lv in uniform[:2]:
+            out.append([lv] * k)
+        return out
+
+    def _conflicts(self) -> bool:
+        tags = 0
+        for k in self.kinds:
+            tags |= k.tags
+        return any((tags & g).bit_count() > 1 for g in self.segregation)
+
+    def _guided(
+        self, counts: Sequence[int] | None, levels: Sequence[Level], tagged_first: bool
+    ) -> list[Parcel]:
+        remaining = list(counts) if counts is not None else [k.count for k in self.kinds]
+        targets = sorted(levels, key=lambda lv: (-lv.weight, -lv.volume, lv.cost, lv.option))
+        parcels: list[Parcel] = []
+        for lv in targets:
+            if not any(remaining):
+                break
+            sel = self.fill(remaining, lv, tagged_first)
+            if sel is None:
+                continue
+            p = self.rebuild(sel)
+            if p.cost >= INF:
+                continue
+            parcels.append(p)
+            for i, n in enumerate(sel):
+                remaining[i] -= n
+        for i in range(self.n):
+            for _ in range(remaining[i]):
+                if not self._place(parcels, i):
+                    return []
+        return parcels
+
+    def fill(
+        self, remaining: Sequence[int], lv: Level, tagged_first: bool = False
+    ) -> list[int] | None:
+        """The heaviest set of remaining blocks that fits level ``lv`` (weight by exact subset
+        sum, then volume and every other limit checked); None when nothing fits.
+        ``tagged_first``: the segregated blocks of the chosen tag go in before the others."""
+        pool = [i for i in range(self.n) if remaining[i] and self._accepts(lv, self.kinds[i])]
+        if not pool:
+            return None
+        best: list[int] | None = None
+        best_w = -1
+        seg = 0
+        for g in self.segregation:
+            seg |= g
+        for cls in self._tag_classes(pool):
+            tagged = [i for i in cls if self.kinds[i].tags & seg] if tagged_first else []
+            if tagged:
+                first = self._subset_sum(tagged, remaining, lv.weight) or [0] * self.n
+                room = lv.weight - sum(self.w[i] * n for i, n in enumerate(first))
+                rest = [remaining[i] - first[i] for i in range(self.n)]
+                top = self._subset_sum([i for i in cls if i not in tagged], rest, room)
+                sel: list[int] | None = (
+                    [a + b for a, b in zip(first, top, strict=True)] if top else first
+                )
+                if sel is not None and not any(sel):
+                    sel = None
+            else:
+                sel = self._subset_sum(cls, remaining, lv.weight)
+            if sel is None:
+                continue
+            p = self.rebuild(sel)
+            if p.cost > lv.cost or p.volume > lv.volume:
+                sel = self._greedy_fill(cls, remaining, lv)
+                if sel is None:
+                    continue
+                p = self.rebuild(sel)
+            if p.cost <= lv.cost and p.weight > best_w:
+                best, best_w = sel, p.weight
+        return best
+
+    def _tag_classes(self, pool: list[int]) -> list[list[int]]:
+        """Subsets of ``pool`` without a segregation conflict: all of it when there is none,
+        else untagged blocks plus one segregated tag at a time."""
+        used = 0
+        for i in pool:
+            used |= self.kinds[i].tags
+        conflict = [g for g in self.segregation if (used & g).bit_count() > 1]
+        if not conflict:
+            return [pool]
+        seg_bits = 0
+        for g in conflict:
+            seg_bits |= g
+        out = []
+        bits = [1 << b for b in range(seg_bits.bit_length()) if seg_bits >> b & 1 and used >> b & 1]
+        for bit in bits:
+            out.append(
+                [i for i in pool if not self.kinds[i].tags & seg_bits or self.kinds[i].tags & bit]
+            )
+        return out
+
+    def _subset_sum(self, pool: list[int], remaining: Sequence[int], cap: int) -> list[int] | None:
+        """Counts of the heaviest total weight <= ``cap`` from ``pool`` (heavier blocks preferred
+        among equal totals); bounded counts by binary splitting, bit sets as Python ints."""
+        if cap <= 0:
+            return None
+        mask = (1 << (cap + 1)) - 1
+        chunks: list[tuple[int, int]] = []  # (kind, multiplicity)
+        for i in pool:
+            c, m = remaining[i], 1
+            while c > 0:
+                take = m if m <= c else c
+                chunks.append((i, take))
+                c -= take
+                m <<= 1
+        layers = [1]
+        cur = 1
+        w = self.w
+        for i, m in chunks:
+            cur |= (cur << (w[i] * m)) & mask
+            layers.append(cur)
+        if cur == 1:
+            return None
+        target = cur.bit_length() - 1
+        counts = [0] * self.n
+        for j in range(len(chunks) - 1, -1, -1):
+            i, m = chunks[j]
+            prev = layers[j]
+            if not prev >> target & 1:
+                counts[i] += m
+                target -= w[i] * m
+        return counts
+
+    def _greedy_fill(
+        self, pool: list[int], remaining: Sequence[int], lv: Level
+    ) -> list[int] | None:
+        """First fit of the pool's blocks, by weight and volume share, into one parcel at
+        this level's price."""
+        tw, tv = lv.weight, lv.volume if lv.volume < INF else 0
+        order = sorted(
+            pool,
+            key=lambda i: (-(self.w[i] * (tv or 1) + self.v[i] * tw), i),
+        )
+        p = self.empty()
+        for i in order:
+            for _ in range(remaining[i]):
+                if p.weight + self.w[i] > lv.weight or p.volume + self.v[i] > lv.volume:
+                    break
+                cost, opt = self.cost_with(p, i)
+                if cost > lv.cost:
+                    break
+                self.add(p, i, 1, cost, opt)
+        return list(p.counts) if p.units else None
+
     def _place(self, parcels: list[Parcel], i: int) -> bool:
         """Put one block of kind ``i`` where it adds least cost (fullest parcel on ties)."""
-        kw = self.kinds[i].weight
-        limit = self.max_content - kw
+        limit = self.max_content - self.w[i]
         best: tuple[int, int] | None = None
         best_p: Parcel | None = None
         best_opt = -1
@@ -371,33 +958,49 @@ class Packer:
             key = (cost - p.cost, -p.weight)
             if best is None or key < best:
                 best, best_p, best_opt = key, p, opt
-        new_cost, new_opt = self.cost_with(self.empty(), i)
+        new_cost = self.alone[i]
         if best_p is not None and best is not None and best[0] <= new_cost:
             self.add(best_p, i, 1, best[0] + best_p.cost, best_opt)
             return True
         if new_cost >= INF:
             return False
-        p = self.empty()
-        self.add(p, i, 1, new_cost, new_opt)
-        parcels.append(p)
+        parcels.append(self.single(i))
         return True
 
     # ---- exact search ----------------------------------------------------------------------
 
-    def exact(self, upper: list[Parcel], work_limit: int) -> tuple[list[Parcel], bool]:
+    def exact(
+        self, upper: list[Parcel], work_limit: int, use_dp: bool = True
+    ) -> tuple[list[Parcel], bool]:
         """Branch and bound from the incumbent ``upper``; (best parcels, proven optimal).
 
         ``work_limit`` caps the parcel evaluations; past it the incumbent is returned unproven.
+        Without ``use_dp`` (tiny groups) the bound is the dearest block's own parcel.
         """
-        best_cost = sum(p.cost for p in upper)
+        best_cost = total(upper)
         best: list[list[int]] = [list(p.counts) for p in upper]
         table: dict[tuple[int, ...], int] = {}
         stack: list[list[int]] = []
         self.nodes = 0
         self.work = 0
         complete = True
+        w, v = self.w, self.v
+        alone = self.alone
+        order = sorted(range(self.n), key=lambda i: -alone[i])
+        if use_dp:
+            self._prepare_bound()
 
-        def search(remaining: list[int], partial: int) -> None:
+        def bound_at(rw: int, rv: int, rb: int) -> int:
+            if use_dp:
+                return self.bound(rw, rv, rb)
+            for i in order:  # without the covering bound: the dearest block's own parcel
+                if remaining_now[i]:
+                    return alone[i]
+            return 0
+
+        remaining_now = [k.count for k in self.kinds]
+
+        def search(remaining: list[int], rw: int, rv: int, rb: int, partial: int) -> None:
             nonlocal best_cost, best, complete
             first = next((i for i, n in enumerate(remaining) if n), -1)
             if first < 0:
@@ -405,36 +1008,56 @@ class Packer:
                     best_cost, best = partial, [list(c) for c in stack]
                 return
             key = tuple(remaining)
-            bound = max(self.lower_bound(remaining), table.get(key, 0))
+            bound = max(bound_at(rw, rv, rb), table.get(key, 0))
             if partial + bound >= best_cost:
                 return
             self.nodes += 1
             if self.work > work_limit:
                 complete = False
                 return
-            for cost, counts in self._parcels_with(first, remaining, work_limit):
+            candidates = self._parcels_with(first, remaining, work_limit)
+            if self.work > work_limit:  # the list may be incomplete
+                complete = False
+                return
+            children = []
+            for cost, counts, pw, pv in candidates:
                 if partial + cost >= best_cost:
                     continue
-                for j, n in enumerate(counts):
-                    remaining[j] -= n
+                pb = sum(counts)
+                child_lb = cost + bound_at(rw - pw, rv - pv, rb - pb) if use_dp else cost
+                if partial + child_lb >= best_cost:
+                    continue
+                children.append((child_lb, -pw, counts, cost, pw, pv, pb))
+            children.sort(key=lambda c: (c[0], c[1], c[2]))
+            for child_lb, _, counts, cost, pw, pv, pb in children:
+                if partial + child_lb >= best_cost:
+                    break
+                for j, m in enumerate(counts):
+                    remaining[j] -= m
                 stack.append(counts)
-                search(remaining, partial + cost)
+                search(remaining, rw - pw, rv - pv, rb - pb, partial + cost)
                 stack.pop()
-                for j, n in enumerate(counts):
-                    remaining[j] += n
+                for j, m in enumerate(counts):
+                    remaining[j] += m
                 if not complete:
                     return
             table[key] = max(table.get(key, 0), best_cost - partial)
 
-        search([k.count for k in self.kinds], 0)
+        search(
+            remaining_now,
+            sum(w[i] * k.count for i, k in enumerate(self.kinds)),
+            sum(v[i] * k.count for i, k in enumerate(self.kinds)),
+            self.total_count,
+            0,
+        )
         return [self.rebuild(c) for c in best], complete
 
     def _parcels_with(
         self, first: int, remaining: list[int], work_limit: int
-    ) -> list[tuple[int, list[int]]]:
-        """Undominated feasible parcels holding at least one block of kind ``first``,
-        cheapest per gram first, then heaviest."""
-        found: list[tuple[int, int, list[int], int]] = []
+    ) -> list[tuple[int, list[int], int, int]]:
+        """Undominated feasible parcels holding at least one block of kind ``first``:
+        (cost, counts, weight, volume)."""
+        found: list[tuple[int, list[int], int, int]] = []
         n = self.n
 
         def rec(j: int, parcel: Parcel) -> None:
@@ -450,8 +1073,7 @@ class Packer:
                         c, _ = self.cost_with(parcel, t)
                         if c <= parcel.cost:
                             return
-                w = parcel.weight
-                found.append((parcel.cost * 1_000_000 // max(w, 1), -w, parcel.counts, parcel.cost))
+                found.append((parcel.cost, parcel.counts, parcel.weight, parcel.volume))
                 return
             low = 1 if j == first else 0
             for m in range(remaining[j], low - 1, -1):
@@ -462,77 +1084,67 @@ class Packer:
                 c, opt = self.cost_with(parcel, j, m)
                 if c >= INF:
                     continue
-                child = Parcel(
-                    list(parcel.counts),
-                    parcel.weight,
-                    parcel.volume,
-                    parcel.units,
-                    parcel.value,
-                    parcel.tags,
-                    parcel.d0,
-                    parcel.d1,
-                    parcel.d2,
-                    parcel.chmask,
-                    list(parcel.caps),
-                    parcel.cost,
-                    parcel.option,
-                )
+                child = parcel.copy()
                 self.add(child, j, m, c, opt)
                 rec(j + 1, child)
 
         rec(first, self.empty())
-        found.sort(key=lambda t: (t[0], t[1], t[2]))
-        return [(cost, counts) for _, _, counts, cost in found]
+        return found
 
     # ---- local search ----------------------------------------------------------------------
 
     def improve(self, parcels: list[Parcel], lower: int, rounds: int) -> list[Parcel]:
-        """Lower the cost by emptying parcels and by moves/swaps between parcel pairs."""
-        total = sum(p.cost for p in parcels)
+        """Lower the cost by emptying parcels and by moves/swaps/merges/splits between parcels."""
+        cost = total(parcels)
         for _ in range(rounds):
-            if total <= lower:
+            if cost <= lower or self.spent > self.limit:
                 break
-            before = total
-            parcels = self._empty_parcels(parcels, lower)
-            total = sum(p.cost for p in parcels)
-            if total > lower and len(parcels) <= 12 and self.total_count <= 120:
-                parcels = self._pair_moves(parcels)
-                total = sum(p.cost for p in parcels)
-            if total >= before:
+            before = cost
+            parcels = self._repack_pairs(parcels, lower, 12 if len(parcels) > 12 else 78)
+            cost = total(parcels)
+            if cost > lower and self.spent <= self.limit:
+                parcels = self._empty_parcels(parcels, lower)
+                cost = total(parcels)
+            if cost > lower and self.spent <= self.limit:
+                parcels = self._pair_moves(parcels, lower)
+                cost = total(parcels)
+            if cost >= before:
                 break
         return parcels
 
     def _empty_parcels(self, parcels: list[Parcel], lower: int) -> list[Parcel]:
         """Try to dissolve each parcel, lightest first, into the others."""
         current = parcels
-        total = sum(p.cost for p in current)
+        cost = total(current)
         tried = 0
-        while tried < min(len(current), 6) and total > lower:
+        while tried < min(len(current), 6) and cost > lower and self.spent <= self.limit:
             order = sorted(range(len(current)), key=lambda t: (current[t].weight, t))
             target = order[tried]
             trial = self._dissolve(current, target)
             if trial is not None:
-                new_total = sum(p.cost for p in trial)
-                if new_total < total:
-                    current, total, tried = trial, new_total, 0
+                new_cost = total(trial)
+                if new_cost < cost:
+                    current, cost, tried = trial, new_cost, 0
                     continue
             tried += 1
         return current
 
     def _dissolve(self, parcels: list[Parcel], target: int) -> list[Parcel] | None:
-        rest = [self.rebuild(p.counts) for t, p in enumerate(parcels) if t != target]
+        rest = [p.copy() for t, p in enumerate(parcels) if t != target]
         free: list[int] = []
         for i, n in enumerate(parcels[target].counts):
             free.extend([i] * n)
         # Swap free blocks into parcels for lighter ones, never raising a parcel's cost.
         for _ in range(3):
             changed = False
-            for p in rest:
+            for t, p in enumerate(rest):
                 if not free:
                     break
-                if self._swap_into(p, free):
+                q = self._swap_into(p, free)
+                if q is not None:
+                    rest[t] = q
                     changed = True
-            free.sort(key=lambda i: (-self.kinds[i].weight, i))
+            free.sort(key=lambda i: (-self.w[i], i))
             still: list[int] = []
             for i in free:
                 if not self._insert_free(rest, i):
@@ -549,7 +1161,7 @@ class Packer:
         """Insert a block where it costs nothing extra (fullest parcel first)."""
         best_p: Parcel | None = None
         best_opt = -1
-        limit = self.max_content - self.kinds[i].weight
+        limit = self.max_content - self.w[i]
         for p in parcels:
             if p.weight > limit:
                 continue
@@ -561,10 +1173,10 @@ class Packer:
         self.add(best_p, i, 1, best_p.cost, best_opt)
         return True
 
-    def _swap_into(self, p: Parcel, free: list[int]) -> bool:
+    def _swap_into(self, p: Parcel, free: list[int]) -> Parcel | None:
         """Replace one or two blocks of ``p`` by one or two free blocks that weigh more, taking
         the largest gain that keeps the parcel feasible at no extra cost."""
-        kinds = self.kinds
+        w = self.w
         # a few distinct blocks each side keep this linear in the parcel count
         inside = [i for i, n in enumerate(p.counts) for _ in range(min(n, 2))][:12]
         outs: list[tuple[int, ...]] = [(a,) for a in sorted(set(inside))]
@@ -573,16 +1185,16 @@ class Packer:
         ins: list[tuple[int, ...]] = [(a,) for a in fr]
         ins += [(a, b) for x, a in enumerate(fr) for b in fr[x:] if a != b or free.count(a) >= 2]
         slack = self.max_content - p.weight
-        w_in = [sum(kinds[i].weight for i in inn) for inn in ins]
+        w_in = [sum(w[i] for i in inn) for inn in ins]
         moves: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
         for out in outs:
-            w_out = sum(kinds[i].weight for i in out)
-            for inn, w in zip(ins, w_in, strict=True):
-                gain = w - w_out
+            w_out = sum(w[i] for i in out)
+            for inn, wi in zip(ins, w_in, strict=True):
+                gain = wi - w_out
                 if 0 < gain <= slack:
                     moves.append((gain, out, inn))
         if not moves:
-            return False
+            return None
         moves.sort(key=lambda m: (-m[0], m[1], m[2]))
         for _, out, inn in moves[:8]:
             counts = list(p.counts)
@@ -596,94 +1208,293 @@ class Packer:
                     free.append(i)
                 for i in inn:
                     free.remove(i)
-                p.__dict__.update(q.__dict__)
-                return True
-        return False
+                return q
+        return None
 
-    def _pair_moves(self, parcels: list[Parcel]) -> list[Parcel]:
-        """Move one block, or swap two, between two parcels when that lowers their cost."""
+    def _pair_moves(self, parcels: list[Parcel], lower: int) -> list[Parcel]:
+        """Merge two parcels, move one block, or swap two, when that lowers their cost."""
+        parcels = [p.copy() for p in parcels]
         improved = True
         passes = 0
-        while improved and passes < 4:
+        limit = 4 if len(parcels) <= 16 else 2
+        while improved and passes < limit:
             improved = False
             passes += 1
             for a in range(len(parcels)):
+                if self.spent > self.limit:
+                    break
                 for b in range(len(parcels)):
-                    if a == b:
+                    if a == b or not parcels[a].units or not parcels[b].units:
                         continue
-                    pa, pb = parcels[a], parcels[b]
-                    if self._try_pair(pa, pb):
+                    pair = self._try_pair(parcels[a], parcels[b])
+                    if pair is not None:
+                        parcels[a], parcels[b] = pair
                         improved = True
             parcels = [p for p in parcels if p.units]
+            if total(parcels) <= lower:
+                break
         return parcels
 
-    def _try_pair(self, pa: Parcel, pb: Parcel) -> bool:
+    def _try_pair(self, pa: Parcel, pb: Parcel) -> tuple[Parcel, Parcel] | None:
         base = pa.cost + pb.cost
         if pa.weight + pb.weight <= self.max_content:
             merged = self.rebuild([a + b for a, b in zip(pa.counts, pb.counts, strict=True)])
             if merged.cost < base:
-                pb.__dict__.update(merged.__dict__)
-                pa.__dict__.update(self.empty().__dict__)
-                return True
+                return self.empty(), merged
         for i, n in enumerate(pa.counts):
             if not n:
                 continue
-            cb, _ = self.cost_with(pb, i)
+            cb, ob = self.cost_with(pb, i)
             if cb >= INF:
                 continue
             ca_counts = list(pa.counts)
             ca_counts[i] -= 1
-            qa = self.rebuild(ca_counts) if any(ca_counts) else None
-            ca = qa.cost if qa is not None else 0
-            if ca + cb < base:
-                qb_counts = list(pb.counts)
-                qb_counts[i] += 1
-                pb.__dict__.update(self.rebuild(qb_counts).__dict__)
-                if qa is None:
-                    pa.__dict__.update(self.empty().__dict__)
-                else:
-                    pa.__dict__.update(qa.__dict__)
-                return True
+            qa = self.rebuild(ca_counts) if any(ca_counts) else self.empty()
+            if qa.cost + cb < base:
+                qb = pb.copy()
+                self.add(qb, i, 1, cb, ob)
+                return qa, qb
             for j, m in enumerate(pb.counts):
                 if not m or j == i:
                     continue
                 ta = list(ca_counts)
                 ta[j] += 1
+                qa2 = self.rebuild(ta)
+                if qa2.cost >= base:
+                    continue
                 tb = list(pb.counts)
                 tb[j] -= 1
                 tb[i] += 1
-                qa2, qb2 = self.rebuild(ta), self.rebuild(tb)
+                qb2 = self.rebuild(tb)
                 if qa2.cost + qb2.cost < base:
-                    pa.__dict__.update(qa2.__dict__)
-                    pb.__dict__.update(qb2.__dict__)
-                    return True
-        return False
+                    return qa2, qb2
+        return None
+
+    def _repack_pairs(self, parcels: list[Parcel], lower: int, max_pairs: int) -> list[Parcel]:
+        """Re-split the blocks of two parcels (or split one) optimally by weight: for each
+        price level's weight cap, the heaviest subset under it (exact subset sum) in one parcel
+        and the rest in the other."""
+        parcels = [p.copy() for p in parcels]
+        order = sorted(range(len(parcels)), key=lambda t: (parcels[t].cost, t))
+        pairs: list[tuple[int, int]] = [(a, -1) for a in order]
+        pairs += [(a, b) for x, a in enumerate(order) for b in order[x + 1 :]]
+        tried = 0
+        for a, b in pairs:
+            if tried >= max_pairs or total(parcels) <= lower or self.spent > self.limit:
+                break
+            pa = parcels[a]
+            pb = parcels[b] if b >= 0 else self.empty()
+            if not pa.units or (b >= 0 and not pb.units):
+                continue
+            tried += 1
+            res = self._repack(pa, pb)
+            if res is not None:
+                parcels[a] = res[0]
+                if b >= 0:
+                    parcels[b] = res[1]
+                elif res[1].units:
+                    parcels.append(res[1])
+        return [p for p in parcels if p.units]
+
+    def _repack(self, pa: Parcel, pb: Parcel) -> tuple[Parcel, Parcel] | None:
+        union = [x + y for x, y in zip(pa.counts, pb.counts, strict=True)]
+        base = pa.cost + pb.cost
+        uw = pa.weight + pb.weight
+        pool = [i for i in range(self.n) if union[i]]
+        if sum(union) < 2:
+            return None
+        self._prepare_bound()
+        caps = sorted({lv.weight for lv in self._levels if 2 * lv.weight >= uw and lv.weight < uw})
+        if not caps:
+            return None
+        mask = (1 << (caps[-1] + 1)) - 1
+        chunks: list[tuple[int, int]] = []
+        for i in pool:
+            c, m = union[i], 1
+            while c > 0:
+                take = m if m <= c else c
+                chunks.append((i, take))
+                c -= take
+                m <<= 1
+        w = self.w
+        layers = [1]
+        cur = 1
+        for i, m in chunks:
+            cur |= (cur << (w[i] * m)) & mask
+            layers.append(cur)
+        best: tuple[Parcel, Parcel] | None = None
+        best_cost = base
+        seen: set[int] = set()
+        alone = self.alone
+        least = min(alone[i] for i in pool)  # the cheapest part that is a single block
+        for cap in caps:
+            reach = cur & ((1 << (cap + 1)) - 1)
+            target = reach.bit_length() - 1
+            if target <= 0 or target in seen:
+                continue
+            seen.add(target)
+            lb = min(self.parcel_bound(target), least)
+            if uw > target:
+                lb += min(self.parcel_bound(uw - target), least)
+            if lb >= best_cost:
+                continue
+            counts = [0] * self.n
+            for j in range(len(chunks) - 1, -1, -1):
+                i, m = chunks[j]
+                if not layers[j] >> target & 1:
+                    counts[i] += m
+                    target -= w[i] * m
+            qa = self.rebuild(counts)
+            if qa.cost >= best_cost:
+                continue
+            rest = [u - c for u, c in zip(union, counts, strict=True)]
+            qb = self.rebuild(rest) if any(rest) else self.empty()
+            if qa.cost + qb.cost < best_cost:
+                best, best_cost = (qa, qb), qa.cost + qb.cost
+        return best
 
     # ---- driver ----------------------------------------------------------------------------
 
-    def solve(self, exact_units: int = 30, work_limit: int = 4000, rounds: int = 6) -> PackResult:
+    def one_kind(self) -> PackResult:
+        """One kind of block: exact dynamic programme over the number of blocks per parcel
+        (only counts just below a price step, or the most a parcel takes, are worth using)."""
+        c = self.kinds[0].count
+        costs = [0]
+        p = self.empty()
+        for _ in range(c):
+            cost, opt = self.cost_with(p, 0)
+            if cost >= INF:
+                break
+            self.add(p, 0, 1, cost, opt)
+            costs.append(cost)
+        top = len(costs) - 1
+        if top == 0:
+            return PackResult([], INF, 0, False)
+        useful = [j for j in range(1, top + 1) if j == top or costs[j] < costs[j + 1]]
+        f = [0] * (c + 1)
+        pick = [0] * (c + 1)
+        for m in range(1, c + 1):
+            best, best_j = (costs[m], m) if m <= top else (INF, 0)
+            for j in useful:
+                if j >= m:
+                    break
+                v = costs[j] + f[m - j]
+                if v < best:
+                    best, best_j = v, j
+            f[m], pick[m] = best, best_j
+        parcels = []
+        m = c
+        while m > 0:
+            parcels.append(self.rebuild([pick[m]]))
+            m -= pick[m]
+        parcels.sort(key=lambda q: (-q.weight, q.counts))
+        return PackResult(parcels, f[c], f[c], True)
+
+    def _pure(self) -> tuple[int, int] | None:
+        """(capacity, cost) when every feasible parcel of these blocks costs the same and only
+        its content weight limits it: plain bin packing (one channel with a flat price)."""
+        kinds = self.kinds
+        if len(set(self.alone)) != 1 or len({k.chmask for k in kinds}) != 1:
+            return None
+        if any(any(k.caps) for k in kinds):
+            return None
+        tags = 0
+        for k in kinds:
+            tags |= k.tags
+        if any((tags & g).bit_count() > 1 for g in self.segregation):
+            return None
+        self._prepare_bound()
+        levels = self._levels
+        costs = {lv.cost for lv in levels} | set(self.alone)
+        if not levels or len(costs) != 1 or any(lv.volume < INF for lv in levels):
+            return None
+        return max(lv.weight for lv in levels), levels[0].cost
+
+    def _bin_packing(self, cap: int, cost: int) -> PackResult | None:
+        weights: list[int] = []
+        kind_of: list[int] = []
+        for i, k in enumerate(self.kinds):
+            weights.extend([k.weight] * k.count)
+            kind_of.extend([i] * k.count)
+        if max(weights) > cap:
+            return None
+        bins, lower = binpack.pack(weights, cap)
+        parcels = []
+        for b in bins:
+            counts = [0] * self.n
+            for item in b:
+                counts[kind_of[item]] += 1
+            p = self.rebuild(counts)
+            if p.cost != cost:
+                return None  # some other limit after all: the general search decides
+            parcels.append(p)
+        parcels.sort(key=lambda p: (-p.weight, p.counts))
+        return PackResult(parcels, cost * len(parcels), cost * lower, len(parcels) <= lower)
+
+    def solve(
+        self,
+        exact_units: int = 30,
+        work_limit: int = 4000,
+        rounds: int = 6,
+        quick: bool = False,
+        budget: int = 20_000,
+    ) -> PackResult:
+        """Best packing found; ``quick``: the constructive heuristics only (no local search, no
+        exact search), to compare allocations cheaply."""
+        self.quick = quick
         if self.n == 0:
             return PackResult([], 0, 0, True)
-        one = self.rebuild([k.count for k in self.kinds])
-        if one.cost < INF and one.cost <= 2 * min(self.alone_cost(i) for i in range(self.n)):
-            return PackResult([one], one.cost, one.cost, True)
-        parcels = self.best_fit()
-        candidates = [self.first_fit(), self.worst_fit(), self.min_slack()]
+        counts0 = [k.count for k in self.kinds]
+        one = self.rebuild(counts0)
+        alone = self.alone
         if one.cost < INF:
-            candidates.append([one])
-        for other in candidates:
-            if other and sum(p.cost for p in other) < sum(p.cost for p in parcels):
-                parcels = other
-        total = sum(p.cost for p in parcels)
-        lower = self.lower_bound([k.count for k in self.kinds])
-        if total > lower:
+            # any split has two parcels: one holding the dearest block, another one
+            dear = max(range(self.n), key=lambda i: alone[i])
+            others = [alone[i] for i in range(self.n) if i != dear or counts0[i] > 1]
+            if others and one.cost <= alone[dear] + min(others):
+                return PackResult([one], one.cost, one.cost, True)
+            if not others:
+                return PackResult([one], one.cost, one.cost, True)
+        if self.n == 1:
+            return self.one_kind()
+        pure = self._pure()
+        if pure is not None:
+            res = self._bin_packing(*pure)
+            if res is not None:
+                return res
+        best: list[Parcel] = [one] if one.cost < INF else []
+        best_cost = one.cost if one.cost < INF else INF
+        if self.total_count <= TINY:
+            # a handful of blocks: exhaustive search from the best greedy packing
+            cand = self.best_fit()
+            if cand and total(cand) < best_cost:
+                best, best_cost = cand, total(cand)
+            best, proven = self.exact(best, work_limit, use_dp=False)
+            best_cost = total(best)
+            best.sort(key=lambda p: (-p.weight, p.counts))
+            lower = best_cost if proven else self._apart_bound(counts0)
+            return PackResult(best, best_cost, lower, proven)
+        lower = self.lower_bound(counts0)
+        makers = (
+            (self.guided, self.worst_fit)
+            if self.total_count > BIG_BLOCKS
+            else (self.guided, self.best_fit, self.worst_fit)
+        )
+        for make in makers:
+            if best_cost <= lower:
+                break
+            cand = make()
+            if cand and total(cand) < best_cost:
+                best, best_cost = cand, total(cand)
+        if best_cost > lower and not quick:
             big = self.total_count > 200
-            parcels = self.improve(parcels, lower, 2 if big else rounds)
-            total = sum(p.cost for p in parcels)
-        if total > lower and self.total_count <= exact_units:
-            parcels, proven = self.exact(parcels, work_limit)
-            total = sum(p.cost for p in parcels)
+            self.limit = self.spent + budget
+            best = self.improve(best, lower, 2 if big else rounds)
+            best_cost = total(best)
+        if best_cost > lower and self.total_count <= exact_units and not quick:
+            best, proven = self.exact(best, work_limit)
+            best_cost = total(best)
             if proven:
-                lower = total
-        parcels.sort(key=lambda p: (-p.weight, p.counts))
-        return PackResult(parcels, total, min(lower, total), total <= lower)
+                lower = best_cost
+        best.sort(key=lambda p: (-p.weight, p.counts))
+        return PackResult(best, best_cost, min(lower, best_cost), best_cost <= lower)

@@ -4,13 +4,21 @@ answers can_split / must_split. Both read the order through the same ``_Setup``.
 Steps of ``plan``:
 
 1. rules → per-line facts (address, ship date wave, allowed channels, ship_alone, kit, no split)
-2. warehouse allocation (each candidate allocation is planned, the cheapest wins)
+2. warehouse allocation: the strategy's candidates; for ``fewest_packages`` with stock, units
+   are also moved between warehouses while that lowers the cost (compared with the packing
+   heuristics, the best then solved in full) unless the plan already costs what the order would
+   cost from a single warehouse (a bound no allocation can beat)
 3. groups of units that may share a parcel: same address, warehouse and ship date; ship_alone
-   units and lines form their own groups
+   units and lines form their own groups; a group's packing depends on its content only, so
+   groups with the same content (from any warehouse) are packed once per call
 4. blocks (kits, whole lines, single units) and the channels each may use (deadline objective)
 5. the packing search per group (``packing.Packer``), then every parcel is re-checked with the
-   shared ``check_package`` and priced with ``rates.quote``
+   shared ``check_package`` and priced like ``rates.quote``
 6. reasons for every parcel, notes for rules that could not be met, unshippable units
+
+Process-wide caches, keyed by value (so a service that loads the same catalogue for every
+request reuses them; they never change a result): price options, levels, memo and bound
+structures per catalogue × destination × delivery ranking; delivery estimates.
 """
 
 from __future__ import annotations
@@ -20,16 +28,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from splitship.domain.catalog import Channel, SkuAttributes
-from splitship.domain.eta import DeliveryEstimate, estimate_delivery
-from splitship.domain.limits import check_package
+from splitship.domain.catalog import Box, Channel, SkuAttributes
+from splitship.domain.eta import BusinessCalendar, DeliveryEstimate, estimate_delivery
+from splitship.domain.limits import check_package, measure_package
 from splitship.domain.order import Address, HoldReason, Order, OrderLine
 from splitship.domain.status import OrderStatus
 from splitship.planning import reasons as rs
 from splitship.planning.allocation import Allocation, Demand, allocate
 from splitship.planning.context import PlanningContext
-from splitship.planning.packing import Kind, Packer, Parcel
-from splitship.planning.rates import INF, SCALE, BinPricer, Option, build_options, diagnose, quote
+from splitship.planning.packing import Kind, Packer, PackResult, Parcel
+from splitship.planning.rates import INF, SCALE, BinPricer, Option, build_options, diagnose
 from splitship.planning.reasons import Reason
 from splitship.planning.rules import (
     Availability,
@@ -45,7 +53,10 @@ from splitship.planning.rules import (
 )
 
 EXACT_UNITS = 30
-WORK_LIMIT = 3000
+WORK_LIMIT = 800  # parcel evaluations of the exact search per group
+SEARCH_BUDGET = 3000  # parcel evaluations of the local search per group
+MOVE_EVALS = 8  # allocations tried by moving units between warehouses (orders <= MOVE_UNITS)
+MOVE_UNITS = 30
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,73 @@ class SplitPrecheck:
     must_reasons: list[Reason]
 
 
+# ---- value caches shared by every call ------------------------------------------------------
+
+_PRICERS: dict[tuple[object, ...], BinPricer] = {}
+_PRICERS_MAX = 64
+_ETAS: dict[tuple[object, ...], DeliveryEstimate] = {}
+_ETAS_MAX = 4096
+
+
+def _channel_key(ch: Channel, rank: int, country: str, region: str | None) -> tuple[object, ...]:
+    """Everything of a channel that prices a parcel to this destination, as plain values."""
+    zone = ch.zone_for(country, region)
+    rate = ch.rates.get(zone) if zone is not None else None
+    lim = ch.limits
+    return (
+        ch.id,
+        ch.active,
+        lim.max_weight_g,
+        lim.max_longest_side_mm,
+        lim.max_sum_of_sides_mm,
+        lim.max_items,
+        lim.max_declared_value,
+        lim.forbidden_tags,
+        lim.destinations,
+        zone,
+        None
+        if rate is None
+        else (rate.first_weight_g, rate.first_price, rate.step_g, rate.step_price, rate.table),
+        ch.volumetric_divisor,
+        ch.weight_step_g,
+        rank,
+    )
+
+
+def _box_key(b: Box) -> tuple[object, ...]:
+    inner, outer = b.inner, b.outer
+    return (
+        b.id,
+        inner.length_mm,
+        inner.width_mm,
+        inner.height_mm,
+        outer.length_mm,
+        outer.width_mm,
+        outer.height_mm,
+        b.tare_g,
+        b.max_load_g,
+    )
+
+
+def _estimate(
+    ship_time: datetime,
+    min_days: int,
+    max_days: int,
+    cutoff: time | None,
+    tz: str,
+    calendar: BusinessCalendar,
+) -> DeliveryEstimate:
+    """``estimate_delivery``, remembered by its arguments (all values)."""
+    key = (ship_time, min_days, max_days, cutoff, tz, calendar)
+    hit = _ETAS.get(key)
+    if hit is None:
+        hit = estimate_delivery(ship_time, min_days, max_days, cutoff, tz, calendar)
+        if len(_ETAS) >= _ETAS_MAX:
+            _ETAS.clear()
+        _ETAS[key] = hit
+    return hit
+
+
 # ---- order facts -------------------------------------------------------------------------
 
 
@@ -142,6 +220,8 @@ class _Setup:
     notes: list[Reason] = field(default_factory=list)
     _pricers: dict[tuple[str, str | None, date], BinPricer] = field(default_factory=dict)
     _etas: dict[tuple[str, str, date], DeliveryEstimate | None] = field(default_factory=dict)
+    _latest: dict[tuple[int, str, str | None, date], date] = field(default_factory=dict)
+    line_by_id: dict[str, _Line] = field(default_factory=dict)
 
     # -- pricing and delivery ------------------------------------------------------------
 
@@ -156,7 +236,7 @@ class _Setup:
                     ship_time = self.ctx.now
                 else:
                     ship_time = datetime.combine(ship_on, time(0, 0), ZoneInfo(self.ctx.shop_tz))
-                self._etas[key] = estimate_delivery(
+                self._etas[key] = _estimate(
                     ship_time,
                     transit.min_days,
                     transit.max_days,
@@ -167,9 +247,13 @@ class _Setup:
         return self._etas[key]
 
     def latest(self, ch: Channel, addr: Address, ship_on: date) -> date:
-        zone = ch.zone_for(addr.country, addr.region)
-        est = None if zone is None else self.eta(ch, zone, ship_on)
-        return date.max if est is None else est.latest
+        key = (id(ch), addr.country, addr.region, ship_on)
+        hit = self._latest.get(key)
+        if hit is None:
+            zone = ch.zone_for(addr.country, addr.region)
+            est = None if zone is None else self.eta(ch, zone, ship_on)
+            hit = self._latest[key] = date.max if est is None else est.latest
+        return hit
 
     def on_time(self, ch: Channel, addr: Address, ship_on: date) -> bool:
         deliver_by = self.order.deliver_by
@@ -178,13 +262,35 @@ class _Setup:
     def pricer(self, addr: Address, ship_on: date) -> BinPricer:
         key = (addr.country, addr.region, ship_on)
         if key not in self._pricers:
+            country, region = addr.country, addr.region
             chans = [
                 (1 << i, ch, self.latest(ch, addr, ship_on).toordinal())
                 for i, ch in enumerate(self.channels)
             ]
-            opts = build_options(chans, self.ctx.boxes, addr.country, addr.region, self.tag_bits)
-            self._pricers[key] = BinPricer(opts, self.handling)
+            # Everything a price depends on, by value: a service that loads the same catalogue
+            # for every request reuses the options, price levels and memo.
+            vkey = (
+                country,
+                region,
+                tuple(_channel_key(ch, rank, country, region) for _, ch, rank in chans),
+                tuple(_box_key(b) for b in self.ctx.boxes),
+                tuple(sorted(self.tag_bits.items())),
+                self.handling,
+            )
+            cached = _PRICERS.get(vkey)
+            if cached is None:
+                opts = build_options(chans, self.ctx.boxes, country, region, self.tag_bits)
+                cached = BinPricer(opts, self.handling)
+                if len(_PRICERS) >= _PRICERS_MAX:
+                    _PRICERS.clear()
+                _PRICERS[vkey] = cached
+            self._pricers[key] = cached
         return self._pricers[key]
+
+    def channel_of(self, o: Option) -> Channel:
+        """The context's own channel object for an option (a cached pricer may hold an equal
+        channel from an earlier context; only this one's transit days and cut-off count)."""
+        return self.channels[o.channel_bit.bit_length() - 1]
 
     @property
     def seg_masks(self) -> list[int]:
@@ -493,6 +599,7 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         channels=channels,
         pref_rules=pref_rules,
         notes=setup_notes,
+        line_by_id={ln.line.id: ln for ln in lines},
     )
 
 
@@ -558,15 +665,10 @@ def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
 def _restrict(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> Kind | None:
     """The channels a block may use under its objective; None when none can carry it."""
     objective = next(ln for ln, _ in group.parts if ln.line.id == kind.key[0][0]).objective
-    carriers: list[int] = []
-    for i in range(len(setup.channels)):
-        bit = 1 << i
-        if kind.chmask & bit:
-            cost, _ = pricer.cost(
-                kind.weight, kind.volume, kind.units, kind.value, kind.tags, *kind.dims, bit
-            )
-            if cost < INF:
-                carriers.append(i)
+    able = pricer.carriers(
+        kind.weight, kind.volume, kind.units, kind.value, kind.tags, *kind.dims, kind.chmask
+    )
+    carriers = [i for i in range(len(setup.channels)) if able >> i & 1]
     if not carriers:
         return None
     if objective != "cheapest":
@@ -677,7 +779,169 @@ def _blocks(
     return kinds, unship, notes
 
 
-def _plan_allocation(setup: _Setup, alloc: Allocation) -> _Outcome:
+@dataclass
+class _Solved:
+    """One group's packing; groups with the same content (whatever the warehouse) share it."""
+
+    packer: Packer | None
+    result: PackResult
+    pricer: BinPricer
+    unship: list[Unshippable]
+    notes: list[Reason]
+    quick: bool  # solved by the heuristics only (while comparing allocations)
+
+
+GroupKey = tuple[Address, date, str | None, tuple[tuple[str, int], ...]]
+
+
+def _group_key(group: _Group) -> GroupKey:
+    return (
+        group.address,
+        group.ship_on,
+        group.alone.id if group.alone is not None else None,
+        tuple((ln.line.id, q) for ln, q in group.parts),
+    )
+
+
+class _Memo:
+    def __init__(self) -> None:
+        self.groups: dict[GroupKey, _Solved] = {}
+
+
+def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Solved:
+    key = _group_key(group)
+    hit = memo.groups.get(key)
+    if hit is not None and (quick or not hit.quick):
+        return hit
+    pricer = setup.pricer(group.address, group.ship_on)
+    kinds, bad, block_notes = _blocks(setup, group, pricer)
+    if not kinds:
+        solved = _Solved(None, PackResult([], 0, 0, True), pricer, bad, block_notes, False)
+    else:
+        packer = Packer(
+            kinds,
+            pricer,
+            [c.limit for c in setup.caps],
+            setup.seg_masks,
+            (1 << len(setup.channels)) - 1,
+        )
+        result = packer.solve(
+            exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=quick, budget=SEARCH_BUDGET
+        )
+        solved = _Solved(packer, result, pricer, bad, block_notes, quick and not result.proven)
+    memo.groups[key] = solved
+    return solved
+
+
+@dataclass(frozen=True)
+class _Score:
+    shipped: int
+    cost: int  # search cost: money * SCALE + parcels
+
+
+def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score:
+    shipped = -sum(alloc.shortfall.values())
+    cost = 0
+    for group in _groups(setup, alloc):
+        solved = _solve_group(setup, group, memo, quick)
+        shipped -= sum(u.quantity for u in solved.unship)
+        cost += solved.result.cost
+    return _Score(shipped, cost)
+
+
+def _better(a: _Score, b: _Score | None) -> bool:
+    return b is None or (-a.shipped, a.cost) < (-b.shipped, b.cost)
+
+
+def _moves(setup: _Setup, alloc: Allocation) -> list[Allocation]:
+    """Allocations one move away: some units of a line shipped from another warehouse that has
+    them (whole lines where units may not be split)."""
+    ctx = setup.ctx
+    used: dict[tuple[str, str], int] = {}
+    by_id = {ln.line.id: ln for ln in setup.lines}
+    for lid, picks in alloc.picks.items():
+        for wh, q in picks:
+            key = (wh, by_id[lid].line.sku)
+            used[key] = used.get(key, 0) + q
+    out: list[Allocation] = []
+    for ln in setup.lines:
+        lid = ln.line.id
+        picks = alloc.picks.get(lid, [])
+        if not picks or ln.ship_on > setup.today or ln.alone is not None or ln.kit is not None:
+            continue
+        whole_only = not ctx.allow_unit_split or ln.no_split is not None
+        if whole_only and len(picks) > 1:
+            continue
+        sku = ln.line.sku
+        for src, a in picks:
+            for w in ctx.warehouses:
+                if w.id == src:
+                    continue
+                spare = max(w.available(sku), 0) - used.get((w.id, sku), 0)
+                if spare <= 0:
+                    continue
+                sizes = [a] if whole_only else sorted({1, min(a, spare), min(2, a, spare)})
+                for k in sizes:
+                    if k > spare or k > a:
+                        continue
+                    new: dict[str, int] = {}
+                    for wh, q in picks:
+                        new[wh] = new.get(wh, 0) + q
+                    new[src] -= k
+                    new[w.id] = new.get(w.id, 0) + k
+                    moved = [(wh, q) for wh, q in new.items() if q > 0]
+                    out.append(
+                        Allocation(picks={**alloc.picks, lid: moved}, shortfall=alloc.shortfall)
+                    )
+    return out
+
+
+def _improve_allocation(
+    setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo, rounds: int = 8
+) -> tuple[Allocation, _Score]:
+    """Move units between warehouses while that lowers the (heuristic) cost, trying at most
+    ``MOVE_EVALS`` allocations (fewer for big orders: each costs a packing of two groups)."""
+    units = sum(ln.qty for ln in setup.lines)
+    evals = MOVE_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
+    for _ in range(rounds):
+        best: tuple[Allocation, _Score] | None = None
+        for cand in _moves(setup, alloc):
+            if evals <= 0:
+                break
+            evals -= 1
+            sc = _score(setup, cand, memo, quick=True)
+            if _better(sc, score) and (best is None or _better(sc, best[1])):
+                best = (cand, sc)
+        if best is None:
+            break
+        alloc, score = best
+    return alloc, score
+
+
+def _at_relaxed_bound(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
+    """Does this allocation already cost what the order would cost if every unit were in one
+    warehouse? (A lower bound for every allocation that ships the same units, valid when no
+    block spans several units: kits and unsplittable lines differ between allocations.)"""
+    if alloc.shortfall or score.shipped < 0:
+        return False
+    if any(ln.kit is not None or ln.no_split is not None for ln in setup.lines):
+        return False
+    bound = 0
+    for group in _groups(setup, _one_warehouse(setup, alloc)):
+        solved = _solve_group(setup, group, memo, quick=True)
+        if solved.unship:
+            return False
+        bound += solved.result.lower_bound
+    return score.cost <= bound
+
+
+def _one_warehouse(setup: _Setup, alloc: Allocation) -> Allocation:
+    """``alloc`` with every pick moved to one (imaginary) warehouse."""
+    picks = {lid: [("", sum(q for _, q in ps))] for lid, ps in alloc.picks.items()}
+    return Allocation(picks=picks, shortfall=alloc.shortfall)
+
+
+def _plan_allocation(setup: _Setup, alloc: Allocation, memo: _Memo) -> _Outcome:
     packages: list[PlannedPackage] = []
     unship: list[Unshippable] = []
     notes: list[Reason] = []
@@ -696,20 +960,12 @@ def _plan_allocation(setup: _Setup, alloc: Allocation) -> _Outcome:
     }
     whs = sorted({g.warehouse_id for g in groups})
     for group in groups:
-        pricer = setup.pricer(group.address, group.ship_on)
-        kinds, bad, block_notes = _blocks(setup, group, pricer)
-        unship.extend(bad)
-        notes.extend(block_notes)
-        if not kinds:
+        solved = _solve_group(setup, group, memo, quick=False)
+        unship.extend(solved.unship)
+        notes.extend(solved.notes)
+        packer, result, pricer = solved.packer, solved.result, solved.pricer
+        if packer is None:
             continue
-        packer = Packer(
-            kinds,
-            pricer,
-            [c.limit for c in setup.caps],
-            setup.seg_masks,
-            (1 << len(setup.channels)) - 1,
-        )
-        result = packer.solve(exact_units=EXACT_UNITS, work_limit=WORK_LIMIT)
         proven = proven and result.proven
         group_reasons: list[Reason] = []
         if len(result.parcels) > 1:
@@ -793,30 +1049,34 @@ def _package(
         for line_id, q in k.key:
             if n:
                 items[line_id] = items.get(line_id, 0) + q * n
-    order = setup.order
     opt: Option = pricer.option(parcel.option)
-    attrs = [(order.line(lid).attributes, q) for lid, q in items.items()]
-    country, region = group.address.country, group.address.region
-    quoted = quote(attrs, opt.box, opt.channel, country, region)
-    problems = check_package(attrs, opt.box, opt.channel, country, setup.segregation)
-    if quoted is None or problems or quoted.price + setup.handling != parcel.cost // SCALE:
+    ch = setup.channel_of(opt)
+    by_id = setup.line_by_id
+    attrs = [(by_id[lid].line.attributes, q) for lid, q in items.items()]
+    country = group.address.country
+    # the shared limit check (the one manual edits use), then the price as ``quote`` makes it
+    problems = check_package(attrs, opt.box, ch, country, setup.segregation)
+    measure = measure_package(attrs, opt.box)
+    chargeable = ch.chargeable_weight_g(measure.weight_g, measure.outer)
+    price = ch.price(opt.zone, chargeable)
+    if problems or price is None or price + setup.handling != parcel.cost // SCALE:
         raise AssertionError(
-            f"planner bug: parcel {items} on {opt.channel.id}/{opt.box.id if opt.box else '-'} "
+            f"planner bug: parcel {items} on {ch.id}/{opt.box.id if opt.box else '-'} "
             f"fails the shared limit check: {[p.message for p in problems]}"
         )
-    est = setup.eta(opt.channel, quoted.zone, group.ship_on)
+    est = setup.eta(ch, opt.zone, group.ship_on)
     return PlannedPackage(
         items=items,
         warehouse_id=group.warehouse_id,
         box_id=opt.box.id if opt.box else None,
-        channel_id=opt.channel.id,
-        zone=quoted.zone,
-        chargeable_weight_g=quoted.chargeable_weight_g,
-        price=quoted.price,
+        channel_id=ch.id,
+        zone=opt.zone,
+        chargeable_weight_g=chargeable,
+        price=price,
         handling_cost=setup.handling,
         eta_earliest=est.earliest if est else None,
         eta_latest=est.latest if est else None,
-        on_time=setup.on_time(opt.channel, group.address, group.ship_on),
+        on_time=setup.on_time(ch, group.address, group.ship_on),
         reasons=[],
         address=group.address,
         ship_on=group.ship_on,
@@ -840,18 +1100,44 @@ def _dedup(reasons: Sequence[Reason]) -> list[Reason]:
 def plan(order: Order, context: PlanningContext) -> Plan:
     """Propose parcels for the order's unassigned units; the order is not changed."""
     setup = _setup(order, context)
-    best: _Outcome | None = None
-    for alloc in _allocations(setup):
-        outcome = _plan_allocation(setup, alloc)
-        shipped = sum(sum(p.items.values()) for p in outcome.packages)
-        key = (-shipped, outcome.cost, len(outcome.packages))
-        if best is None or key < (
-            -sum(sum(p.items.values()) for p in best.packages),
-            best.cost,
-            len(best.packages),
-        ):
-            best = outcome
-    assert best is not None
+    memo = _Memo()
+    allocations = _allocations(setup)
+    # Compare allocations with the heuristics first (an exact cost is never above a heuristic
+    # one), improve the best by moving units between warehouses, then solve it exactly and any
+    # other whose heuristic cost could still beat it.
+    search = len(allocations) > 1 or (
+        setup.strategy == "fewest_packages" and context.stock_check and len(context.warehouses) > 1
+    )
+    scored = [(allocations[0], _score(setup, allocations[0], memo, quick=search))]
+    if search and _at_relaxed_bound(setup, allocations[0], scored[0][1], memo):
+        search = False  # no allocation can do better
+        allocations = allocations[:1]
+    scored += [(alloc, _score(setup, alloc, memo, quick=search)) for alloc in allocations[1:]]
+    alloc, score = scored[0]
+    first = 0
+    for k, (cand, sc) in enumerate(scored[1:], start=1):
+        if _better(sc, score):
+            alloc, score, first = cand, sc, k
+    if (
+        search
+        and setup.strategy == "fewest_packages"
+        and context.stock_check
+        and not _at_relaxed_bound(setup, alloc, score, memo)
+    ):
+        improved, sc = _improve_allocation(setup, alloc, score, memo)
+        if improved is not alloc:
+            scored.append((improved, sc))
+            alloc, score = improved, sc
+    if search:
+        # the heuristic costs only bound the exact ones from above: solve the best allocation
+        # before the moves exactly too, and any other that might still win
+        score = _score(setup, alloc, memo, quick=False)
+        for k, (cand, sc) in enumerate(scored):
+            if cand is not alloc and (k == first or _better(sc, score)):
+                exact = _score(setup, cand, memo, quick=False)
+                if _better(exact, score):
+                    alloc, score = cand, exact
+    best = _plan_allocation(setup, alloc, memo)
     packages = best.packages
     if len(packages) == 1 and not best.unshippable:
         packages = [

@@ -1,8 +1,9 @@
 """What a parcel costs: channel × box options, the chargeable weight, the price.
 
 ``quote`` is the plain, readable path (it runs the shared ``check_package``); ``BinPricer`` is the
-same arithmetic precomputed per (destination, allowed channels) for the packing search, which
-asks it thousands of times per order.
+same arithmetic precomputed per destination for the packing search, which asks it thousands of
+times per order: the cheapest option for a content summary (memoised), the channels that can
+carry it, and the price levels (content weight cap, volume, cost) the search's bounds use.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from splitship.domain.limits import check_package, measure_package
 INF = 1 << 62
 # Search costs are (price + handling) * SCALE + 1: equal money, fewer parcels wins.
 SCALE = 1 << 12
+# price levels kept per option for the bounds (neighbours merged beyond that)
+MAX_LEVELS = 96
+# remembered parcel prices per pricer, and bound structures
+MEMO_MAX = 200_000
+BOUND_CACHE_MAX = 2_000
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def chargeable(weight_g: int, volumetric_g: int, step_g: int) -> int:
     return -(-w // step_g) * step_g
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Option:
     """One way to ship a parcel: a channel with a box (or none), seen from one destination."""
 
@@ -116,7 +122,12 @@ def build_options(
 ) -> list[Option]:
     """``channels`` holds (bit, channel, eta rank). Channels without a zone or rate are left out."""
     out: list[Option] = []
-    box_choices: list[Box | None] = [*boxes, None]
+    # per box: inner sides, inner volume, outer sides, outer volume
+    box_facts = [
+        (b, b.inner.sorted_sides(), b.inner.volume_mm3, b.outer.sorted_sides(), b.outer.volume_mm3)
+        for b in boxes
+    ]
+    any_units = not boxes
     for bit, ch, eta_rank in channels:
         if not ch.active or not ch.delivers_to(country):
             continue
@@ -129,42 +140,76 @@ def build_options(
         for tag in lim.forbidden_tags:
             forbidden |= tag_bits.get(tag, 0)
         divisor = ch.volumetric_divisor or 0
-        for box in box_choices:
-            if box is None:
-                inner, inner_vol, tare, load, volw, size_ok = (INF,) * 3, INF, 0, INF, 0, True
-            else:
-                inner = box.inner.sorted_sides()
-                inner_vol = box.inner.volume_mm3
-                tare, load = box.tare_g, box.max_load_g
-                volw = math.ceil(box.outer.volume_mm3 / divisor) if divisor else 0
-                size_ok = _size_ok(ch, box.outer.sorted_sides())
+        max_gross = INF if lim.max_weight_g is None else lim.max_weight_g
+        max_items = INF if lim.max_items is None else lim.max_items
+        max_value = INF if lim.max_declared_value is None else lim.max_declared_value
+        step = max(ch.weight_step_g, 1)
+        for box, inner, inner_vol, outer, outer_vol in box_facts:
             out.append(
                 Option(
-                    index=len(out),
-                    channel_bit=bit,
-                    channel=ch,
-                    box=box,
-                    zone=zone,
-                    rate=rate,
-                    tare=tare,
-                    max_load=load,
-                    inner=inner,
-                    inner_volume=inner_vol,
-                    volumetric_g=volw,
-                    size_ok=size_ok,
-                    max_gross=INF if lim.max_weight_g is None else lim.max_weight_g,
-                    max_items=INF if lim.max_items is None else lim.max_items,
-                    max_value=INF if lim.max_declared_value is None else lim.max_declared_value,
-                    forbidden=forbidden,
-                    step=max(ch.weight_step_g, 1),
-                    divisor=divisor,
-                    eta_rank=eta_rank,
-                    any_units=box is None and not boxes,
+                    len(out),
+                    bit,
+                    ch,
+                    box,
+                    zone,
+                    rate,
+                    box.tare_g,
+                    box.max_load_g,
+                    inner,
+                    inner_vol,
+                    # the same arithmetic as Channel.chargeable_weight_g
+                    math.ceil(outer_vol / divisor) if divisor else 0,
+                    _size_ok(ch, outer),
+                    max_gross,
+                    max_items,
+                    max_value,
+                    forbidden,
+                    step,
+                    divisor,
+                    eta_rank,
+                    False,
                 )
             )
+        out.append(
+            Option(
+                len(out),
+                bit,
+                ch,
+                None,
+                zone,
+                rate,
+                0,
+                INF,
+                (INF, INF, INF),
+                INF,
+                0,
+                True,
+                max_gross,
+                max_items,
+                max_value,
+                forbidden,
+                step,
+                divisor,
+                eta_rank,
+                any_units,
+            )
+        )
     # Equal prices go to the earlier delivery, then the order the shop listed channels and boxes.
     out.sort(key=lambda o: (o.eta_rank, o.index))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One price level of one box-like option (a channel with a box, or a box-less channel of a
+    shop without boxes): every parcel whose content weighs at most ``weight`` and takes at most
+    ``volume`` mm³ costs at most ``cost`` on it (if the option accepts the content at all)."""
+
+    option: int  # Option.index
+    channel_bit: int
+    weight: int  # content weight cap at this price
+    volume: int  # inner volume (INF without box)
+    cost: int  # search cost
 
 
 class BinPricer:
@@ -174,7 +219,41 @@ class BinPricer:
         self.options = list(options)
         self.handling = handling
         self._memo: dict[tuple[int, ...], tuple[int, int]] = {}
+        self._by_index = {o.index: o for o in self.options}
+        self._levels: dict[tuple[int, int], list[Level]] = {}
+        # the packing search's bound structures, shared by every group priced here
+        self.bound_cache: dict[tuple[object, ...], object] = {}
         self.calls = 0
+        # the heaviest content any option takes
+        self.max_content = max(
+            (min(o.max_load, o.max_gross - o.tare) for o in self.options), default=0
+        )
+        # flat per-option facts for the hot loop
+        self._flat = [
+            (
+                o.channel_bit,
+                o.forbidden,
+                o.max_items,
+                o.max_value,
+                o.box is not None,
+                o.any_units,
+                o.max_load,
+                o.inner_volume,
+                o.size_ok,
+                o.inner[0],
+                o.inner[1],
+                o.inner[2],
+                o.tare,
+                o.volumetric_g,
+                o.max_gross,
+                o.step,
+                o.divisor,
+                o.rate.price,
+                o.index,
+                o.channel,
+            )
+            for o in self.options
+        ]
 
     def cost(
         self,
@@ -197,79 +276,189 @@ class BinPricer:
             return hit
         self.calls += 1
         best, best_i = INF, -1
-        for o in self.options:
-            if not chmask & o.channel_bit or tags & o.forbidden:
+        for (
+            bit,
+            forbidden,
+            max_items,
+            max_value,
+            boxed,
+            any_units,
+            max_load,
+            inner_volume,
+            size_ok,
+            i0,
+            i1,
+            i2,
+            tare,
+            box_volw,
+            max_gross,
+            step,
+            divisor,
+            price_of,
+            index,
+            channel,
+        ) in self._flat:
+            if not chmask & bit or tags & forbidden or units > max_items or value > max_value:
                 continue
-            if units > o.max_items or value > o.max_value:
-                continue
-            if o.box is None:
-                if units != 1 and not o.any_units:
+            if boxed:
+                if (
+                    weight > max_load
+                    or volume > inner_volume
+                    or not size_ok
+                    or d0 > i0
+                    or d1 > i1
+                    or d2 > i2
+                ):
+                    continue
+                gross = weight + tare
+                volw = box_volw
+            else:
+                if units != 1 and not any_units:
                     continue
                 gross = weight
                 volw = 0
                 if units == 1 and d0:
-                    if not _size_ok(o.channel, (d0, d1, d2)):
+                    if not _size_ok(channel, (d0, d1, d2)):
                         continue
-                    if o.divisor:
-                        volw = -(-(d0 * d1 * d2) // o.divisor)
-            else:
-                if (
-                    weight > o.max_load
-                    or volume > o.inner_volume
-                    or not o.size_ok
-                    or d0 > o.inner[0]
-                    or d1 > o.inner[1]
-                    or d2 > o.inner[2]
-                ):
-                    continue
-                gross = weight + o.tare
-                volw = o.volumetric_g
-            if gross > o.max_gross:
+                    if divisor:
+                        volw = -(-(d0 * d1 * d2) // divisor)
+            if gross > max_gross:
                 continue
-            w = max(gross, volw)
-            price = o.rate.price(-(-w // o.step) * o.step)
+            w = gross if gross > volw else volw
+            price = price_of(-(-w // step) * step)
             if price is not None and price < best:
-                best, best_i = price, o.index
+                best, best_i = price, index
         out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
+        if len(self._memo) >= MEMO_MAX:
+            self._memo.clear()  # a long-running service keeps this pricer: bound its memory
         self._memo[key] = out
         return out
 
-    def option(self, index: int) -> Option:
-        for o in self.options:
-            if o.index == index:
-                return o
-        raise KeyError(index)
+    def carriers(
+        self,
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        d0: int,
+        d1: int,
+        d2: int,
+        chmask: int,
+    ) -> int:
+        """The channels (bit mask, within ``chmask``) that can take this content at all."""
+        key = (weight, volume, units, value, tags, d0, d1, d2, -1 - chmask)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit[0]
+        found = 0
+        for (
+            bit,
+            forbidden,
+            max_items,
+            max_value,
+            boxed,
+            any_units,
+            max_load,
+            inner_volume,
+            size_ok,
+            i0,
+            i1,
+            i2,
+            tare,
+            box_volw,
+            max_gross,
+            step,
+            divisor,
+            price_of,
+            _index,
+            channel,
+        ) in self._flat:
+            if not chmask & bit or found & bit or tags & forbidden:
+                continue
+            if units > max_items or value > max_value:
+                continue
+            if boxed:
+                if (
+                    weight > max_load
+                    or volume > inner_volume
+                    or not size_ok
+                    or d0 > i0
+                    or d1 > i1
+                    or d2 > i2
+                ):
+                    continue
+                gross, volw = weight + tare, box_volw
+            else:
+                if units != 1 and not any_units:
+                    continue
+                gross, volw = weight, 0
+                if units == 1 and d0:
+                    if not _size_ok(channel, (d0, d1, d2)):
+                        continue
+                    if divisor:
+                        volw = -(-(d0 * d1 * d2) // divisor)
+            if gross > max_gross:
+                continue
+            w = gross if gross > volw else volw
+            if price_of(-(-w // step) * step) is not None:
+                found |= bit
+        self._memo[key] = (found, 0)
+        return found
 
-    def weight_cost_steps(self, chmask: int, total_g: int) -> list[tuple[int, int]]:
-        """(max content weight, cost) pairs, ascending in both: a parcel whose content weighs
-        w costs at least the cost of the first pair with weight >= w. Only weight counts, so
-        this bounds every real parcel from below."""
-        steps: dict[int, int] = {}
+    def remember(self, key: tuple[object, ...], value: object) -> None:
+        if len(self.bound_cache) >= BOUND_CACHE_MAX:
+            self.bound_cache.clear()
+        self.bound_cache[key] = value
+
+    def option(self, index: int) -> Option:
+        return self._by_index[index]
+
+    def levels(self, chmask: int, weight: int) -> list[Level]:
+        """Every price level of every box-like option of the channels in ``chmask``, up to the
+        first that holds ``weight`` grams of content (or more: rounded up to a power of two)."""
+        limit = 1 << max(weight, 1).bit_length()
+        key = (chmask, limit)
+        hit = self._levels.get(key)
+        if hit is not None:
+            return hit
+        out: list[Level] = []
         for o in self.options:
             if not chmask & o.channel_bit:
                 continue
-            cap = min(o.max_load, o.max_gross - o.tare, total_g)
+            if o.box is None and not o.any_units:
+                continue
+            if o.box is not None and not o.size_ok:
+                continue
+            cap = min(o.max_load, o.max_gross - o.tare, limit)
             if cap <= 0:
                 continue
             volw = o.volumetric_g if o.box is not None else 0
-            for level, price in _levels(o.rate, max(cap + o.tare, volw)):
+            floor_volw = -(-volw // o.step) * o.step  # the lightest chargeable weight
+            own: list[tuple[int, int]] = []  # (content cap, price), both ascending
+            for level, price in _levels(o.rate, max(cap + o.tare, floor_volw)):
                 top = (level // o.step) * o.step  # heaviest chargeable weight at this price
-                if top < volw:
+                if top < floor_volw or top <= 0:
                     continue
                 content = min(top - o.tare, cap)
                 if content <= 0:
                     continue
-                c = (price + self.handling) * SCALE + 1
-                if steps.get(content, INF) > c:
-                    steps[content] = c
+                if not own or own[-1][0] < content:  # else: no more content, dearer
+                    while own and own[-1][1] >= price:
+                        own.pop()  # the same price (or less) holds more now
+                    own.append((content, price))
                 if content >= cap:
                     break
-        out: list[tuple[int, int]] = []
-        for w in sorted(steps, reverse=True):
-            c = steps[w]
-            if not out or c < out[-1][1]:
-                out.append((w, c))
-        out.reverse()
+            while len(own) > MAX_LEVELS:
+                # merge neighbours: the heavier cap at the lower price still bounds from below
+                own = [(own[min(i + 1, len(own) - 1)][0], own[i][1]) for i in range(0, len(own), 2)]
+            out.extend(
+                Level(
+                    o.index, o.channel_bit, content, o.inner_volume, (p + self.handling) * SCALE + 1
+                )
+                for content, p in own
+            )
+        self._levels[key] = out
         return out
 
 

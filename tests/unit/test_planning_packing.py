@@ -1,0 +1,196 @@
+"""The packing search against brute force: its bounds never exceed the optimum, a result it
+calls proven is optimal, and the exact search finds the optimum."""
+
+from datetime import timedelta
+
+from _planning_fixtures import NOW, channel, context, order, realistic_boxes, realistic_channels
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from splitship.domain.catalog import Dimensions, SkuAttributes, ZoneRate
+from splitship.planning import packing
+from splitship.planning import planner as pl
+from splitship.planning.packing import Packer, Parcel, total
+from splitship.planning.rates import INF
+from splitship.planning.rules import load_rule_set
+
+RULES = load_rule_set(
+    {
+        "rules": [
+            {"id": "seg", "type": "tag_segregation", "params": {"groups": [["battery", "liquid"]]}},
+            {"id": "h", "type": "handling_cost", "params": {"per_package": 80}},
+        ]
+    }
+)
+
+
+def brute_force(packer: Packer) -> int:
+    """The least total cost over every partition of the blocks into parcels."""
+    best = INF
+    counts = [k.count for k in packer.kinds]
+
+    def subsets(j: int, first: int, chosen: list[int]) -> list[list[int]]:
+        if j == packer.n:
+            return [list(chosen)]
+        out = []
+        low = 1 if j == first else 0
+        for m in range(low, counts[j] + 1):
+            chosen[j] = m
+            out.extend(subsets(j + 1, first, chosen))
+        chosen[j] = 0
+        return out
+
+    def rec(partial: int) -> None:
+        nonlocal best
+        first = next((i for i, c in enumerate(counts) if c), -1)
+        if first < 0:
+            best = min(best, partial)
+            return
+        if partial >= best:
+            return
+        for sub in subsets(first, first, [0] * packer.n):
+            p = packer.rebuild(sub)
+            if p.cost >= INF:
+                continue
+            for i, m in enumerate(sub):
+                counts[i] -= m
+            rec(partial + p.cost)
+            for i, m in enumerate(sub):
+                counts[i] += m
+
+    rec(0)
+    return best
+
+
+@st.composite
+def groups(draw: st.DrawFn) -> Packer:
+    n_lines = draw(st.integers(1, 4))
+    lines = []
+    for i in range(n_lines):
+        weight = draw(st.sampled_from([40, 150, 480, 900, 1700, 3100, 6500, 12000]))
+        dims = draw(
+            st.none()
+            | st.tuples(st.integers(20, 450), st.integers(20, 350), st.integers(5, 300)).map(
+                lambda t: Dimensions(*sorted(t, reverse=True))
+            )
+        )
+        tags = frozenset(draw(st.lists(st.sampled_from(["battery", "liquid"]), max_size=1)))
+        lines.append((f"S{i}", draw(st.integers(1, 3)), SkuAttributes(weight, dims, tags)))
+    table = draw(st.booleans())
+    chans = (
+        realistic_channels(draw(st.sampled_from([5000, 6000])))
+        if draw(st.booleans())
+        else [
+            channel(
+                "c0",
+                max_weight_g=draw(st.sampled_from([None, 5000, 20000])),
+                rate=ZoneRate(0, 0, 1, 0, table=((1000, 500), (3000, 900), (10000, 1600)))
+                if table
+                else ZoneRate(500, 400, 500, draw(st.integers(50, 300))),
+                divisor=draw(st.sampled_from([None, 5000])),
+                step_g=draw(st.sampled_from([1, 100, 500])),
+            )
+        ]
+    )
+    boxes = realistic_boxes() if draw(st.booleans()) else []
+    tight = draw(st.booleans())
+    o = order(lines, deliver_by=NOW.date() + timedelta(days=7 if tight else 30))
+    ctx = context(channels=chans, boxes=boxes, rules=RULES, stock_check=False)
+    setup = pl._setup(o, ctx)
+    group = pl._Group(o.address, "W1", setup.lines[0].ship_on, [(ln, ln.qty) for ln in setup.lines])
+    pricer = setup.pricer(group.address, group.ship_on)
+    kinds, _, _ = pl._blocks(setup, group, pricer)
+    return Packer(
+        kinds, pricer, [c.limit for c in setup.caps], setup.seg_masks, (1 << len(chans)) - 1
+    )
+
+
+def _valid(packer: Packer, parcels: list[Parcel]) -> None:
+    assert all(p.cost < INF for p in parcels)
+    for i, k in enumerate(packer.kinds):
+        assert sum(p.counts[i] for p in parcels) == k.count
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_bounds_never_exceed_the_optimum_and_proven_means_optimal(packer: Packer) -> None:
+    if packer.n == 0 or packer.total_count > 7:
+        return
+    opt = brute_force(packer)
+    counts = [k.count for k in packer.kinds]
+    assert packer.lower_bound(counts) <= opt
+    if opt >= INF:
+        return
+    for tiny in (packing.TINY, 0):  # the exhaustive path and the bounded search
+        saved, packing.TINY = packing.TINY, tiny
+        try:
+            result = Packer(
+                packer.kinds,
+                packer.pricer,
+                packer.cap_limits,
+                packer.segregation,
+                packer.all_channels,
+            ).solve()
+        finally:
+            packing.TINY = saved
+        _valid(packer, result.parcels)
+        assert result.cost >= opt and result.lower_bound <= opt
+        if result.proven:
+            assert result.cost == opt
+    # every partial bound the exact search uses holds for each remaining sub-multiset too
+    for i in range(packer.n):
+        if counts[i] > 1:
+            sub = list(counts)
+            sub[i] -= 1
+            weight = sum(packer.w[j] * c for j, c in enumerate(sub))
+            volume = sum(packer.v[j] * c for j, c in enumerate(sub))
+            sub_packer = Packer(
+                [
+                    type(k)(
+                        k.key,
+                        c,
+                        k.weight,
+                        k.volume,
+                        k.units,
+                        k.value,
+                        k.tags,
+                        k.dims,
+                        k.chmask,
+                        k.caps,
+                    )
+                    for k, c in zip(packer.kinds, sub, strict=True)
+                    if c
+                ],
+                packer.pricer,
+                packer.cap_limits,
+                packer.segregation,
+                packer.all_channels,
+            )
+            assert packer.bound(weight, volume, sum(sub)) <= brute_force(sub_packer)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_exact_search_finds_the_optimum(packer: Packer) -> None:
+    if packer.n == 0 or packer.total_count > 6:
+        return
+    opt = brute_force(packer)
+    if opt >= INF:
+        return
+    start = packer.worst_fit() or packer.best_fit()
+    if not start:
+        return
+    parcels, proven = packer.exact(start, 10**9)
+    assert proven and total(parcels) == opt
+
+
+def test_plans_do_not_depend_on_what_was_planned_before() -> None:
+    from benchmarks import instances
+
+    orders = instances.family_b(6, "medium", seed=5) + instances.family_b(2, "large", seed=5)
+    pl._PRICERS.clear()
+    first = [pl.plan(i.order, i.context) for i in orders]
+    again = [pl.plan(i.order, i.context) for i in reversed(orders)]
+    assert first == list(reversed(again))
+    pl._PRICERS.clear()
+    assert [pl.plan(i.order, i.context) for i in orders[::-1]] == again
