@@ -171,10 +171,14 @@ def test_apply_creates_the_previewed_packages(client_a: TestClient) -> None:
     order_id = mixed_order(client_a)
     preview = client_a.get(f"{V1}/orders/{order_id}/plan").json()
 
-    resp = client_a.post(f"{V1}/orders/{order_id}/plan/apply", json={"version": preview["version"]})
+    resp = client_a.post(
+        f"{V1}/orders/{order_id}/plan/apply",
+        json={"version": preview["version"], "fingerprint": preview["fingerprint"]},
+    )
 
     assert resp.status_code == 200, resp.text
     applied = resp.json()
+    assert applied["plan"]["fingerprint"] == preview["fingerprint"]
     order = applied["order"]
     assert resp.headers["etag"] == f'"{order["version"]}"'
     assert order["version"] > preview["version"]
@@ -215,6 +219,30 @@ def test_apply_on_a_stale_preview_is_409_and_changes_nothing(client_a: TestClien
     )
     assert_problem(by_header, 409, "version_conflict")
     assert client_a.get(f"{V1}/orders/{order_id}").json() == before
+
+
+def test_apply_refuses_a_plan_that_changed_since_its_preview(client_a: TestClient) -> None:
+    order_id = mixed_order(client_a)
+    preview = client_a.get(f"{V1}/orders/{order_id}/plan").json()
+    # the shop adds a handling cost: same order version, different plan
+    assert client_a.put(f"{V1}/rules", content=RULES_YAML, headers=YAML).status_code == 200
+    before = client_a.get(f"{V1}/orders/{order_id}").json()
+
+    resp = client_a.post(
+        f"{V1}/orders/{order_id}/plan/apply",
+        json={"version": preview["version"], "fingerprint": preview["fingerprint"]},
+    )
+
+    body = assert_problem(resp, 409, "plan_changed")
+    fresh = client_a.get(f"{V1}/orders/{order_id}/plan").json()
+    assert fresh["fingerprint"] != preview["fingerprint"]
+    assert body["details"]["fingerprint"] == fresh["fingerprint"]
+    assert client_a.get(f"{V1}/orders/{order_id}").json() == before
+    again = client_a.post(
+        f"{V1}/orders/{order_id}/plan/apply",
+        json={"version": fresh["version"], "fingerprint": fresh["fingerprint"]},
+    )
+    assert again.status_code == 200, again.text
 
 
 def test_an_order_with_nothing_left_to_plan_is_409(client_a: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,8 @@ from splitship.demo import DEMO_SHOP_ID, seed_demo
 from splitship.domain.order import Address, Order
 from splitship.domain.status import PackageStatus
 from splitship.entrypoints.cli import app as cli
-from splitship.services import orders, shops
+from splitship.planning.rules import rule_set_to_dict
+from splitship.services import orders, planning, shops
 from splitship.services.orders import LineDraft, OrderDraft
 from splitship.services.unit_of_work import OrderFilter
 
@@ -201,6 +203,30 @@ def test_plan_apply_and_confirm_creates_ready_packages(
     assert again.exit_code == 1 and "no unassigned units" in again.output
 
 
+def test_plan_apply_with_expect_refuses_a_plan_that_changed_since_the_preview(
+    app: App, db: str, shop: ShopFixture
+) -> None:
+    order_id = mixed(app, shop.shop_id)
+    preview = ok(db, "plan", "TT-1", "--shop", shop.shop_id, "--lang", "en").output
+    found = re.search(r"--expect ([0-9a-f]{16})", preview)
+    assert found is not None, preview
+    # a handling cost appears between the preview and the apply: the order is unchanged
+    doc = rule_set_to_dict(planning.get_rules(app.uow(), shop.shop_id))
+    doc["rules"] = [r for r in doc["rules"] if r["type"] != "handling_cost"]
+    doc["rules"].append({"id": "handling", "type": "handling_cost", "params": {"per_package": 150}})
+    planning.put_rules(app.uow(), shop.shop_id, doc, "json")
+
+    stale = run(db, "plan", "TT-1", "--shop", shop.shop_id, "--apply", "--expect", found[1])
+
+    assert stale.exit_code == 1 and "no longer the one previewed" in stale.output
+    assert load(app, shop.shop_id, order_id).packages == []
+    again = ok(db, "plan", "TT-1", "--shop", shop.shop_id).output
+    fresh = re.search(r"--expect ([0-9a-f]{16})", again)
+    assert fresh is not None and fresh[1] != found[1]
+    applied = ok(db, "plan", "TT-1", "--shop", shop.shop_id, "--apply", "--expect", fresh[1])
+    assert "Applied: 2 package(s) created (open)" in applied.output
+
+
 def test_plan_refuses_unclear_requests(db: str, shop: ShopFixture) -> None:
     neither = run(db, "plan", "--shop", shop.shop_id)
     assert neither.exit_code == 1 and "ORDER or --all" in neither.output
@@ -208,6 +234,8 @@ def test_plan_refuses_unclear_requests(db: str, shop: ShopFixture) -> None:
     assert both.exit_code == 1
     confirm_alone = run(db, "plan", "TT-1", "--shop", shop.shop_id, "--confirm")
     assert confirm_alone.exit_code == 1 and "--apply" in confirm_alone.output
+    expect_alone = run(db, "plan", "TT-1", "--shop", shop.shop_id, "--expect", "0" * 16)
+    assert expect_alone.exit_code == 1 and "--apply" in expect_alone.output
     unknown = run(db, "plan", "NOPE", "--shop", shop.shop_id)
     assert unknown.exit_code == 1 and "no order" in unknown.output
 

@@ -20,9 +20,10 @@ from splitship.domain.order import Order
 from splitship.domain.status import OrderStatus, PackageStatus
 from splitship.entrypoints.api import create_app
 from splitship.entrypoints.web import console as console_web
+from splitship.planning.rules import rule_set_to_dict
 from splitship.services import inquiries, orders, shipping, users
 from splitship.services.console import get_order
-from splitship.services.planning import apply_plan
+from splitship.services.planning import apply_plan, get_rules, put_rules
 from splitship.services.shipping import LogisticsInput
 
 PASSWORD = "a long enough passphrase"
@@ -314,6 +315,35 @@ def test_must_split_order_is_in_its_tab_with_the_reason(owner: Seller, must_spli
     assert page.status_code == 200
     assert "TT-MUST" in page.text
     assert "items tagged battery, liquid must not share a parcel" in page.text
+
+
+def test_auto_split_refuses_a_plan_that_changed_since_the_page_showed_it(
+    app: App, owner: Seller, must_split: Order, shop_a: ShopFixture
+) -> None:
+    oid = must_split.id
+    page = owner.client.get(f"/console/orders/{oid}").text
+    shown = re.search(r'name="fingerprint" value="([0-9a-f]{16})"', page)
+    assert shown is not None
+    doc = rule_set_to_dict(get_rules(app.uow(), shop_a.shop_id))
+    doc["rules"] = [r for r in doc["rules"] if r["type"] != "handling_cost"]
+    doc["rules"].append({"id": "handling", "type": "handling_cost", "params": {"per_package": 150}})
+    put_rules(app.uow(), shop_a.shop_id, doc, "json")
+
+    resp = owner.post(
+        f"/console/orders/{oid}/auto-split",
+        {"version": must_split.version, "fingerprint": shown[1]},
+    )
+
+    assert resp.status_code == 409
+    assert "The plan changed meanwhile" in resp.text
+    assert get_order(app.uow(), shop_a.shop_id, oid).packages == []
+    fresh = re.search(r'name="fingerprint" value="([0-9a-f]{16})"', resp.text)
+    assert fresh is not None and fresh[1] != shown[1]
+    ok = owner.post(
+        f"/console/orders/{oid}/auto-split",
+        {"version": must_split.version, "fingerprint": fresh[1]},
+    )
+    assert ok.status_code == 303
 
 
 def test_seed_workflow_through_the_forms(

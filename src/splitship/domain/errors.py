@@ -67,6 +67,13 @@ class InvalidTransition(ConflictError):
     code = "invalid_transition"
 
 
+class PlanChanged(ConflictError):
+    """The plan computed at apply time is not the one the caller previewed (stock, rules,
+    channels or boxes changed in between)."""
+
+    code = "plan_changed"
+
+
 class RuleViolation(SplitshipError):
     code = "rule_violation"
     status = 422

@@ -15,6 +15,7 @@ Packages keep their reasons as stable codes (``Package.reasons``: ``rule:<id>``,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -29,6 +30,7 @@ from splitship.domain.errors import (
     InsufficientStock,
     InvalidInput,
     InvalidTransition,
+    PlanChanged,
     SplitshipError,
 )
 from splitship.domain.eta import BusinessCalendar
@@ -67,6 +69,7 @@ __all__ = [
     "get_rules",
     "naive_baseline_cost",
     "plan_all",
+    "plan_fingerprint",
     "planning_context",
     "preview_plan",
     "put_rules",
@@ -296,6 +299,31 @@ def preview_plan(uow: UnitOfWork, shop_id: str, order_id: str) -> tuple[Order, P
     return planned.order, planned.plan
 
 
+def plan_fingerprint(proposal: Plan) -> str:
+    """A short digest of what a plan would create: each package's units, warehouse, box,
+    channel, price and delivery estimate, and the units left behind. Stock, rules and the
+    catalogue can change between a preview and its apply, so the order's version alone does not
+    pin the plan; ``apply_plan`` compares this digest to refuse applying a different one."""
+    doc = {
+        "packages": [
+            [
+                sorted(p.items.items()),
+                p.warehouse_id,
+                p.box_id,
+                p.channel_id,
+                p.price,
+                p.handling_cost,
+                _iso(p.eta_earliest),
+                _iso(p.eta_latest),
+            ]
+            for p in proposal.packages
+        ],
+        "unshippable": sorted([u.line_id, u.quantity] for u in proposal.unshippable),
+    }
+    raw = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
 def apply_plan(
     uow: UnitOfWork,
     shop_id: str,
@@ -303,15 +331,17 @@ def apply_plan(
     expected_version: int | None = None,
     *,
     confirm: bool = False,
+    expected_plan: str | None = None,
 ) -> tuple[Order, Plan]:
     """Plan the order now and create the planned packages (warehouse, channel, box and reason
     codes set), all in one transaction; with ``confirm`` they are also confirmed (limits checked,
     stock reserved). Units that cannot ship stay unassigned and are reported in the plan.
 
     ``expected_version``: the version the preview was made on; if the order changed since,
-    nothing happens (VersionConflict).
+    nothing happens (VersionConflict). ``expected_plan``: the previewed plan's
+    ``plan_fingerprint``; if planning now gives another plan, nothing happens (PlanChanged).
     """
-    applied = _apply(uow, shop_id, order_id, expected_version, confirm)
+    applied = _apply(uow, shop_id, order_id, expected_version, confirm, expected_plan=expected_plan)
     return applied.order, applied.plan
 
 
@@ -323,6 +353,7 @@ def _apply(
     confirm: bool,
     *,
     allow_empty: bool = False,
+    expected_plan: str | None = None,
 ) -> _Planned:
     """``allow_empty``: a plan without any package is returned (nothing written) instead of
     refused, for the batch, which reports its unshippable units."""
@@ -332,6 +363,13 @@ def _apply(
         _require_plannable(order)
         context = planning_context(uow, shop)
         proposal = plan(order, context)
+        if expected_plan is not None and plan_fingerprint(proposal) != expected_plan:
+            raise PlanChanged(
+                f"order {order.external_id}: the plan is no longer the one previewed (stock, "
+                "rules, channels or boxes changed since): look at the new plan and apply it",
+                field="fingerprint",
+                details={"fingerprint": plan_fingerprint(proposal)},
+            )
         if not proposal.packages and allow_empty:
             return _Planned(order, proposal, context)
         if not proposal.packages:

@@ -14,7 +14,7 @@ from splitship.domain.order import Order
 from splitship.entrypoints.api.schemas import AddressOut, In, OrderOut, ReasonOut, Version
 from splitship.planning.planner import Plan, PlannedPackage
 from splitship.planning.reasons import Reason
-from splitship.services.planning import PlanAllSummary
+from splitship.services.planning import PlanAllSummary, plan_fingerprint
 
 
 def reason_out(r: Reason) -> ReasonOut:
@@ -108,6 +108,10 @@ class PlanOut(BaseModel):
     cost_saved: int | None
     on_time: bool
     proven_optimal: bool
+    fingerprint: str = Field(
+        description="digest of what applying this plan creates; send it to apply to refuse a "
+        "plan that changed since (stock, rules, channels or boxes)"
+    )
 
     @classmethod
     def of(cls, order: Order, plan: Plan, currency: str) -> "PlanOut":
@@ -132,11 +136,20 @@ class PlanOut(BaseModel):
             cost_saved=plan.cost_saved,
             on_time=plan.on_time,
             proven_optimal=plan.proven_optimal,
+            fingerprint=plan_fingerprint(plan),
         )
 
 
 class ApplyPlanIn(In):
     version: Version = None
+    fingerprint: Annotated[
+        str | None,
+        Field(
+            max_length=64,
+            description="the previewed plan's fingerprint: apply only that plan (409 "
+            "plan_changed with the new fingerprint otherwise)",
+        ),
+    ] = None
     confirm: Annotated[bool, Field(description="also confirm the packages (reserves stock)")] = (
         False
     )

@@ -169,6 +169,13 @@ def plan_command(
     confirm: Annotated[
         bool, typer.Option("--confirm", help="With --apply: also confirm them (reserves stock)")
     ] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            help="With --apply: the fingerprint a preview printed; refuse if the plan differs",
+        ),
+    ] = None,
     lang: Annotated[
         Lang | None,
         typer.Option("--lang", help="Language of the reasons (default: the shop's)"),
@@ -184,6 +191,8 @@ def plan_command(
         raise fail("give one ORDER or --all", hint="splitship plan TT-1001 --shop demo")
     if confirm and not apply:
         raise fail("--confirm confirms the packages --apply creates: add --apply")
+    if expect is not None and (not apply or every):
+        raise fail("--expect checks the plan one ORDER --apply creates: add --apply, drop --all")
     with opened(database_url) as app:
         with app.uow(CLI_ACTOR) as uow:
             settings = uow.shops.get(shop).settings
@@ -205,7 +214,12 @@ def plan_command(
             return
         if apply:
             applied, proposal = planning.apply_plan(
-                app.uow(CLI_ACTOR), shop, found.id, found.version, confirm=confirm
+                app.uow(CLI_ACTOR),
+                shop,
+                found.id,
+                found.version,
+                confirm=confirm,
+                expected_plan=expect,
             )
         else:
             applied, proposal = planning.preview_plan(app.uow(CLI_ACTOR), shop, found.id)
@@ -227,8 +241,10 @@ def plan_command(
     else:
         console.print(
             plain(
-                f"Preview only (order version {applied.version}): nothing was changed. "
-                f"Create these packages with: splitship plan {applied.external_id} --apply"
+                f"Preview only (order version {applied.version}, plan "
+                f"{planning.plan_fingerprint(proposal)}): nothing was changed. Create these "
+                f"packages with: splitship plan {applied.external_id} --shop {shop} --apply "
+                f"--expect {planning.plan_fingerprint(proposal)}"
             )
         )
 

@@ -94,13 +94,19 @@ def apply_plan(
     """Plan the order now and create the planned packages (open, or confirmed with ``confirm``).
 
     With ``version`` (or If-Match) the plan is applied only if the order has not changed since
-    (409 ``version_conflict`` otherwise). Units that cannot ship stay unassigned and are listed in
-    ``plan.unshippable``.
+    (409 ``version_conflict`` otherwise); with the preview's ``fingerprint``, only if planning now
+    gives the same plan (409 ``plan_changed`` otherwise). Units that cannot ship stay unassigned
+    and are listed in ``plan.unshippable``.
     """
     given = body or ApplyPlanIn()
     version = expected_version(given.version, if_match)
     order, plan = planning.apply_plan(
-        caller.uow(), caller.shop_id, order_id, version, confirm=given.confirm
+        caller.uow(),
+        caller.shop_id,
+        order_id,
+        version,
+        confirm=given.confirm,
+        expected_plan=given.fingerprint,
     )
     currency = queries.shop(caller.uow(), caller.shop_id).settings.currency
     return AppliedPlanOut(

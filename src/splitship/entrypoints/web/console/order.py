@@ -48,6 +48,7 @@ def _show(
         status_code=status_code,
         view=view,
         planned_reasons=planning.applied_reasons(ctx.uow(), ctx.shop.id, order_id),
+        plan_fingerprint=planning.plan_fingerprint(view.plan) if view.plan else "",
         order=view.order,
         errors=errors or {},
         values=values or {},
@@ -85,7 +86,7 @@ def _attempt(
             order_id,
             errors={where: exc.message, f"{where}:code": exc.code},
             values=values,
-            status_code=409 if exc.code == "version_conflict" else 422,
+            status_code=409 if exc.code in ("version_conflict", "plan_changed") else 422,
         )
     return _done(order_id, msg, f"pkg-{where}" if where not in ("order", "split", "plan") else "")
 
@@ -98,12 +99,21 @@ def order_page(
 
 
 @router.post("/orders/{order_id}/auto-split")
-def auto_split(ctx: Operator, order_id: str, version: Version = None) -> Response:
+def auto_split(
+    ctx: Operator,
+    order_id: str,
+    version: Version = None,
+    fingerprint: Annotated[str | None, Form(max_length=64)] = None,
+) -> Response:
+    # the fingerprint pins the plan the operator saw: if stock or rules changed meanwhile, the
+    # page comes back with the new plan instead of applying one nobody looked at
     return _attempt(
         ctx,
         order_id,
         "plan",
-        lambda: planning.apply_plan(ctx.uow(), ctx.shop.id, order_id, version),
+        lambda: planning.apply_plan(
+            ctx.uow(), ctx.shop.id, order_id, version, expected_plan=fingerprint or None
+        ),
         "split_applied",
     )
 
