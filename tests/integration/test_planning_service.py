@@ -419,3 +419,19 @@ def test_naive_baseline_is_one_parcel_when_everything_fits(app: App, shop: ShopF
     assert planning.naive_baseline_cost(order, context, plan) == plan.total_cost
     # With no channel at all, the naive way has no price.
     assert planning.naive_baseline_cost(order, replace(context, channels=[]), plan) is None
+
+
+def test_naive_baseline_takes_the_earliest_channel_when_none_is_on_time(
+    app: App, shop: ShopFixture
+) -> None:
+    oid = import_order(app, shop.shop_id, "T-1", [("TEE", 2)])
+    with app.uow() as uow:
+        context = planning.planning_context(uow, uow.shops.get(shop.shop_id))
+        order = uow.orders.get(shop.shop_id, oid)
+    # promised for today: no channel delivers in time; the van is the earliest and not the
+    # cheapest, and the naive way must pick it too rather than the cheaper late post
+    order.deliver_by = T0.date()
+    plan = planner.plan(order, context)
+    assert not plan.on_time and len(plan.packages) == 1
+    assert plan.packages[0].channel_id == shop.channels["own-van"].id
+    assert planning.naive_baseline_cost(order, context, plan) == plan.total_cost

@@ -35,7 +35,8 @@ def naive_baseline_cost(order: Order, context: PlanningContext, proposal: Plan) 
     segregated tag (the rule set's tag groups are hard), and each part is one parcel or, if it
     does not fit one, packed best-fit decreasing by weight into the largest content weight any
     allowed channel and box can carry. Each parcel is priced at its cheapest on-time channel and
-    box (the cheapest of any when none is on time), plus the handling cost per parcel. Channel
+    box — when none is on time, at the cheapest of the channels with the earliest delivery, as the
+    planner chooses then — plus the handling cost per parcel. Channel
     preferences (allowed channels) are obeyed; ship_alone, keep_together and max_per_package are
     not (a naive packer does not know them).
     """
@@ -136,17 +137,31 @@ class _NaivePricer:
         on_time = [c for c in chans if self.on_time(c)]
         found = cheapest_quote(items, self.context.boxes, on_time, country, region)
         if found is None:
-            found = cheapest_quote(items, self.context.boxes, chans, country, region)
-        return None if found is None else found.price + handling
+            # Late whatever the channel: the earliest delivery first, as the planner does (the
+            # cheapest late channel would make the baseline look cheaper than any valid plan).
+            late: list[tuple[date, int]] = []
+            for ch in chans:
+                quote = cheapest_quote(items, self.context.boxes, [ch], country, region)
+                if quote is not None:
+                    late.append((self.latest(ch) or date.max, quote.price))
+            if not late:
+                return None
+            return min(late)[1] + handling
+        return found.price + handling
 
     def on_time(self, ch: Channel) -> bool:
         deliver_by = self.order.deliver_by
         if deliver_by is None:
             return True
+        latest = self.latest(ch)
+        return latest is not None and latest <= deliver_by
+
+    def latest(self, ch: Channel) -> date | None:
+        """The channel's latest delivery date for this group; None without transit days."""
         zone = ch.zone_for(self.address.country, self.address.region)
         transit = ch.transit.get(zone) if zone else None
         if transit is None:
-            return False
+            return None
         ctx = self.context
         tz = ZoneInfo(ctx.shop_tz)
         if self.ship_on <= ctx.now.astimezone(tz).date():
@@ -156,7 +171,7 @@ class _NaivePricer:
         est = estimate_delivery(
             ship_time, transit.min_days, transit.max_days, ch.cutoff, ctx.shop_tz, ctx.calendar
         )
-        return est.latest <= deliver_by
+        return est.latest
 
 
 def _best_fit_decreasing(units: Sequence[Unit], capacity: float) -> list[list[Unit]]:
