@@ -580,3 +580,46 @@ def test_in_process_dispatcher_delivers_in_the_background_and_stops(
 
     assert len(receiver.applied) == 1
     assert not handle.thread.is_alive()
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def test_retention_forgets_only_what_is_done_and_old(
+    app: App, dispatch: Dispatch, shop_id: str, receiver: WebhookReceiver, clock: Clock
+) -> None:
+    endpoint(app, shop_id, receiver.url)
+    old = shipped_order(app, shop_id, "T-OLD", 1, email="ada@buyer.example", locale="en")
+    receiver.replies = [Reply(503)] * 1000  # the endpoint is down: its messages stay pending
+    first = dispatch()
+    assert first.events == 5 and first.delivered > 0 and first.retried > 0
+    delivered_before = {m.id for m in messages(app, shop_id, status="delivered")}
+    pending_before = {m.id for m in messages(app, shop_id, status="pending")}
+    assert delivered_before and pending_before
+
+    clock.advance(31 * 24 * 3600)  # a month later: one new order, then a pruning round
+    receiver.replies = []
+    recent = shipped_order(app, shop_id, "T-NEW", 2, email="li@buyer.example", locale="en")
+    keep_all = replace(POLICY, retention=None)
+    assert dispatch(keep_all).pruned_deliveries == 0
+    assert delivered_before <= {m.id for m in messages(app, shop_id)}
+
+    stats = dispatch(replace(POLICY, retention=timedelta(days=30)))
+
+    assert (stats.pruned_events, stats.pruned_deliveries) == (5, len(delivered_before))
+    left = messages(app, shop_id)
+    ids = {m.id for m in left}
+    assert not delivered_before & ids  # the old delivered e-mails are forgotten
+    assert pending_before <= ids  # the old messages still owed are kept, and now delivered
+    assert {m.order_id for m in left} == {old, recent}
+    with app.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(t.outbox)) == 5  # the new order's
+        orphans = select(func.count()).select_from(tn.delivery_attempts).where(
+            tn.delivery_attempts.c.delivery_id.not_in(select(tn.deliveries.c.id))
+        )
+        assert conn.scalar(orphans) == 0
+
+
+def test_retention_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="retention"):
+        DispatchPolicy(retention=timedelta(0))

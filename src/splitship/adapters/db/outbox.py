@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, literal, or_, select, update
 
 from splitship.adapters.db import tables as t
 from splitship.adapters.db import tables_notify as tn
@@ -142,6 +142,55 @@ def add_deliveries(
 def mark_dispatched(conn: Connection, seqs: Sequence[int], now: datetime) -> None:
     if seqs:
         conn.execute(update(t.outbox).where(t.outbox.c.seq.in_(seqs)).values(dispatched_at=now))
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pruned:
+    events: int
+    deliveries: int
+
+
+def prune(conn: Connection, before: datetime, limit: int) -> Pruned:
+    """Delete at most ``limit`` outbox events dispatched before ``before`` and at most ``limit``
+    finished deliveries (delivered or failed) finished before it, with their attempts.
+
+    Pending deliveries and undispatched events are never touched, whatever their age: retention
+    only forgets what is done. Fan-out reads undispatched events only, so a pruned event is never
+    fanned out again. Batches are bounded so that a long backlog does not hold one long lock.
+    """
+    o = t.outbox
+    seqs = [
+        r.seq
+        for r in conn.execute(
+            select(o.c.seq)
+            .where(o.c.dispatched_at.is_not(None), o.c.dispatched_at < before)
+            .order_by(o.c.seq)
+            .limit(limit)
+        )
+    ]
+    if seqs:
+        conn.execute(delete(o).where(o.c.seq.in_(seqs)))
+    ids = [
+        r.id
+        for r in conn.execute(
+            select(_D.c.id)
+            .where(
+                _D.c.status.in_(("delivered", "failed")),
+                _D.c.finished_at.is_not(None),
+                _D.c.finished_at < before,
+            )
+            .order_by(_D.c.finished_at, _D.c.id)
+            .limit(limit)
+        )
+    ]
+    if ids:
+        # explicit: SQLite enforces ON DELETE CASCADE only with its foreign_keys pragma on
+        conn.execute(delete(tn.delivery_attempts).where(tn.delivery_attempts.c.delivery_id.in_(ids)))
+        conn.execute(delete(_D).where(_D.c.id.in_(ids)))
+    return Pruned(len(seqs), len(ids))
 
 
 # --- claiming -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ one worker (or the server's own dispatcher thread) is enough.
 import logging
 import signal
 import threading
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -25,6 +26,12 @@ def _summary(stats: DispatchStats) -> str:
         f"{stats.events} event(s) fanned out; {stats.delivered} delivered, "
         f"{stats.retried} to retry, {stats.failed} failed"
         + (f", {stats.endpoints_disabled} endpoint(s) disabled" if stats.endpoints_disabled else "")
+        + (
+            f"; forgot {stats.pruned_events} old event(s) and {stats.pruned_deliveries} finished "
+            "message(s)"
+            if stats.pruned_events or stats.pruned_deliveries
+            else ""
+        )
     )
 
 
@@ -36,19 +43,35 @@ def worker(
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, max=64, help="Messages in flight at once")
     ] = 4,
+    retention_days: Annotated[
+        int,
+        typer.Option(
+            "--retention-days",
+            min=0,
+            max=3650,
+            help="Forget dispatched events and delivered or failed messages older than this "
+            "(0 keeps everything)",
+        ),
+    ] = 30,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Deliver notifications until stopped (Ctrl+C or SIGTERM finish the current round first)."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("splitship").setLevel(logging.INFO)  # failures and disabled endpoints
-    policy = DispatchPolicy(concurrency=concurrency)
+    policy = DispatchPolicy(
+        concurrency=concurrency,
+        retention=timedelta(days=retention_days) if retention_days else None,
+    )
     with opened(database_url) as app:
         if once:
             total = DispatchStats()
             with Dispatcher(app, policy) as dispatcher:
                 # Until nothing is due: one round takes a bounded batch.
-                while not (stats := dispatcher.run_once()).idle:
+                while True:
+                    stats = dispatcher.run_once()
                     total.add(stats)
+                    if stats.idle:
+                        break
             out().print(Text(_summary(total)))
             return
         stop = threading.Event()

@@ -53,12 +53,22 @@ class DispatchPolicy:
     backoff_cap_s: float = 3600
     max_rounds: int = 25  # claim rounds per run_once, so new events are not starved
     poll_interval_s: float = 1.0  # idle wait of run_forever
+    # Dispatched events and finished deliveries (with their attempts) older than this are
+    # deleted, at most ``prune_batch`` of each per round and a round at most every
+    # ``prune_every``; None keeps everything.
+    retention: timedelta | None = timedelta(days=30)
+    prune_every: timedelta = timedelta(hours=1)
+    prune_batch: int = 1000
 
     def __post_init__(self) -> None:
         if self.concurrency < 1 or self.batch_size < 1 or self.max_rounds < 1:
             raise ValueError("concurrency, batch_size and max_rounds must be at least 1")
         if self.lease <= timedelta(0):
             raise ValueError("the lease must be positive")
+        if self.retention is not None and self.retention <= timedelta(0):
+            raise ValueError("the retention must be positive (or None to keep everything)")
+        if self.prune_batch < 1:
+            raise ValueError("prune_batch must be at least 1")
 
 
 @dataclass
@@ -68,13 +78,23 @@ class DispatchStats:
     retried: int = 0
     failed: int = 0
     endpoints_disabled: int = 0
+    pruned_events: int = 0  # retention: not work done, so not part of ``idle``
+    pruned_deliveries: int = 0
 
     @property
     def attempts(self) -> int:
         return self.delivered + self.retried + self.failed
 
     def add(self, other: DispatchStats) -> None:
-        for name in ("events", "delivered", "retried", "failed", "endpoints_disabled"):
+        for name in (
+            "events",
+            "delivered",
+            "retried",
+            "failed",
+            "endpoints_disabled",
+            "pruned_events",
+            "pruned_deliveries",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
@@ -109,6 +129,7 @@ class Dispatcher:
         # No proxy from the environment: it would reach hosts that the SSRF check never saw.
         self.client = httpx.Client(trust_env=False)
         self.pool = ThreadPoolExecutor(self.policy.concurrency, "splitship-dispatch")
+        self._next_prune: datetime | None = None  # app clock; None: prune on the first round
 
     def __enter__(self) -> Self:
         return self
@@ -131,6 +152,7 @@ class Dispatcher:
                 conn, self.app.settings, self.app.clock(), self.app.ids, self.policy.batch_size
             )
         stats = DispatchStats(events=events)
+        self._prune(stats)
         for _ in range(self.policy.max_rounds):
             with self.app.engine.begin() as conn:
                 claims = outbox.claim_due(
@@ -145,6 +167,26 @@ class Dispatcher:
                 for claim, (attempt, entry) in zip(claims, results, strict=True):
                     self._finish(conn, claim, attempt, entry, stats)
         return stats
+
+    def _prune(self, stats: DispatchStats) -> None:
+        retention = self.policy.retention
+        now = self.app.clock()
+        if retention is None or (self._next_prune is not None and now < self._next_prune):
+            return
+        with self.app.engine.begin() as conn:
+            pruned = outbox.prune(conn, now - retention, self.policy.prune_batch)
+        stats.pruned_events, stats.pruned_deliveries = pruned.events, pruned.deliveries
+        if pruned.events or pruned.deliveries:
+            log.info(
+                "retention: forgot %d dispatched event(s) and %d finished message(s) older "
+                "than %s",
+                pruned.events,
+                pruned.deliveries,
+                retention,
+            )
+        full = max(pruned.events, pruned.deliveries) >= self.policy.prune_batch
+        # a full batch means more is waiting: go on next round instead of in an hour
+        self._next_prune = now if full else now + self.policy.prune_every
 
     def _attempt_all(self, claims: list[Claim]) -> list[tuple[DeliveryAttempt, AttemptLog]]:
         """Attempt the claims in parallel, renewing their lease while any is still running: a
