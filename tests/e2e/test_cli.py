@@ -544,3 +544,14 @@ def test_demo_clock_offsets_are_relative(db_url: str) -> None:
         for s in presale
     )
     assert all(o.ship_by and FIXED_NOW < o.ship_by < FIXED_NOW + timedelta(days=5) for o in orders)
+
+
+def test_worker_once_delivers_what_is_due_and_takes_a_retention(demo_url: str) -> None:
+    refused = run("worker", "--once", "--retention-days", "-1")
+    assert refused.exit_code == 2 and "retention-days" in refused.output
+
+    done = ok("worker", "--once", "--retention-days", "0")
+
+    assert re.search(r"\d+ event\(s\) fanned out; \d+ delivered", done.output), done.output
+    again = ok("worker", "--once")  # nothing left to fan out, nothing old enough to forget
+    assert again.output.startswith("0 event(s) fanned out") and "forgot" not in again.output
