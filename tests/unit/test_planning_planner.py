@@ -353,3 +353,25 @@ def test_size_limit_is_a_must_split_reason():
     boxes = [b for b in realistic_boxes() if b.id == "L"]
     pre = precheck(order([("A", 2, big)]), ctx(channels=[box_ch], boxes=boxes))
     assert {r.code for r in pre.must_reasons} == {"channel_limit:size"}
+
+
+def test_without_boxes_a_bulky_unit_is_cheaper_in_company_than_alone() -> None:
+    # No boxes: a unit sent alone pays for its own size (52x194x248 mm / 5000 = 501 g, one
+    # 100 g step over the first 500 g), a parcel of several units pays for its weight only.
+    # At most 4 units per parcel: the cheapest plan never leaves a bulky unit on its own.
+    post = channel(
+        "post",
+        max_weight_g=None,
+        rate=ZoneRate(500, 200, 100, 20),
+        divisor=5000,
+        max_items=4,
+    )
+    bulky = sku(20, dimensions=Dimensions(52, 194, 248))
+    o = order([("SMALL", 1, sku(21)), ("BULKY", 4, bulky)])
+
+    p = plan(o, ctx(channels=[post]))
+
+    assert p.total_cost == 400, [(pkg.items, pkg.price) for pkg in p.packages]
+    assert sorted(sum(pkg.items.values()) for pkg in p.packages) == [2, 3]
+    alone = plan(order([("BULKY", 1, bulky)]), ctx(channels=[post]))
+    assert alone.total_cost == 220

@@ -435,6 +435,11 @@ class Packer:
         self.chunion = chunion
         self.max_content = pricer.max_content
         self._alone: list[int] | None = None
+        self._floor: list[int] | None = None
+        # Adding content never makes a parcel cheaper, nor infeasible content feasible — except
+        # in a shop without boxes, where a single unit is priced (and size-checked) on its own
+        # dimensions and a parcel of several units on weight only. Dominance rules need this.
+        self.monotone = not any(o.any_units for o in pricer.options)
         self._covers: list[_Cover] | None = None
         self._levels: list[Level] = []
         self._stair_w: list[int] = []
@@ -547,6 +552,33 @@ class Packer:
 
     def alone_cost(self, i: int) -> int:
         return self.alone[i]
+
+    @property
+    def floor(self) -> list[int]:
+        """A lower bound on the cost of any parcel holding a block of each kind.
+
+        Usually its own parcel (``alone``): adding content never makes a parcel cheaper. Not in
+        a shop without boxes: a single unit sent in its own packaging pays for its own size
+        (volumetric weight), while a parcel of several units is charged by weight only, so a
+        bulky unit can cost less in company than alone. Then the bound is the cheaper of its own
+        parcel and the cheapest price level that can carry it with others."""
+        if self._floor is None:
+            alone = self.alone
+            if self.monotone:
+                self._floor = alone
+            else:
+                self._prepare_bound()
+                self._floor = [
+                    min(
+                        alone[i],
+                        min(
+                            (lv.cost for lv in self._levels if self._accepts(lv, k)),
+                            default=INF,
+                        ),
+                    )
+                    for i, k in enumerate(self.kinds)
+                ]
+        return self._floor
 
     # ---- lower bound -----------------------------------------------------------------------
 
@@ -719,13 +751,14 @@ class Packer:
         return max(self.bound(weight, volume, sum(counts)), self._apart_bound(counts))
 
     def _apart_bound(self, counts: Sequence[int]) -> int:
-        """Blocks too heavy (or bulky) for any two to share a parcel each pay their own parcel."""
+        """Blocks too heavy (or bulky) for any two to share a parcel each pay a parcel of their
+        own (at least its ``floor``: lighter blocks may still join it)."""
         half_w = self.max_content // 2
-        alone = self.alone
+        floor = self.floor
         out = 0
         for i, n in enumerate(counts):
             if n and self.w[i] > half_w:
-                out += alone[i] * n
+                out += floor[i] * n
         return out
 
     # ---- constructive heuristics -----------------------------------------------------------
@@ -985,17 +1018,17 @@ class Packer:
         self.work = 0
         complete = True
         w, v = self.w, self.v
-        alone = self.alone
-        order = sorted(range(self.n), key=lambda i: -alone[i])
+        floor = self.floor
+        order = sorted(range(self.n), key=lambda i: -floor[i])
         if use_dp:
             self._prepare_bound()
 
         def bound_at(rw: int, rv: int, rb: int) -> int:
             if use_dp:
                 return self.bound(rw, rv, rb)
-            for i in order:  # without the covering bound: the dearest block's own parcel
+            for i in order:  # without the covering bound: the parcel of the dearest block
                 if remaining_now[i]:
-                    return alone[i]
+                    return floor[i]
             return 0
 
         remaining_now = [k.count for k in self.kinds]
@@ -1059,6 +1092,7 @@ class Packer:
         (cost, counts, weight, volume)."""
         found: list[tuple[int, list[int], int, int]] = []
         n = self.n
+        monotone = self.monotone
 
         def rec(j: int, parcel: Parcel) -> None:
             if self.work > work_limit:
@@ -1066,8 +1100,9 @@ class Packer:
             if j == n:
                 if parcel.units == 0:
                     return
-                # dominated: another remaining block fits at no extra cost
-                for t in range(first, n):
+                # dominated: another remaining block fits at no extra cost (taking it out of
+                # the rest cannot make the rest dearer when costs are monotone)
+                for t in range(first, n) if monotone else ():
                     if remaining[t] > parcel.counts[t]:
                         self.work += 1
                         c, _ = self.cost_with(parcel, t)
@@ -1446,12 +1481,12 @@ class Packer:
             return PackResult([], 0, 0, True)
         counts0 = [k.count for k in self.kinds]
         one = self.rebuild(counts0)
-        alone = self.alone
+        floor = self.floor
         if one.cost < INF:
             # any split has two parcels: one holding the dearest block, another one
-            dear = max(range(self.n), key=lambda i: alone[i])
-            others = [alone[i] for i in range(self.n) if i != dear or counts0[i] > 1]
-            if others and one.cost <= alone[dear] + min(others):
+            dear = max(range(self.n), key=lambda i: floor[i])
+            others = [floor[i] for i in range(self.n) if i != dear or counts0[i] > 1]
+            if others and one.cost <= floor[dear] + min(others):
                 return PackResult([one], one.cost, one.cost, True)
             if not others:
                 return PackResult([one], one.cost, one.cost, True)
