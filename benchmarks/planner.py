@@ -88,7 +88,11 @@ class Proof:
 
 
 def prove_family_a(
-    inst: instances.Instance, planner_bins: int, lp_seconds: float, cpsat_seconds: float
+    inst: instances.Instance,
+    planner_bins: int,
+    lp_seconds: float,
+    cpsat_seconds: float,
+    workers: int,
 ) -> Proof:
     """The best proven lower bound on the bins, computed only as far as needed to judge the
     planner: L2 first; triplet sets are optimal at n/3 by construction (each triplet fills a bin
@@ -109,7 +113,7 @@ def prove_family_a(
         proof = Proof(gg, "GG")
     if planner_bins <= proof.bound:
         return proof
-    fits = bounds.cpsat_fits(weights, cap, planner_bins - 1, cpsat_seconds, 2)
+    fits = bounds.cpsat_fits(weights, cap, planner_bins - 1, cpsat_seconds, workers)
     if fits is False:
         return Proof(planner_bins, "CP")
     if fits:
@@ -118,7 +122,11 @@ def prove_family_a(
 
 
 def run_family_a(
-    per_size: int, sizes: tuple[int, ...], lp_seconds: float, cpsat_seconds: float
+    per_size: int,
+    sizes: tuple[int, ...],
+    lp_seconds: float,
+    cpsat_seconds: float,
+    workers: int,
 ) -> list[str]:
     out = []
     notes = []
@@ -146,7 +154,7 @@ def run_family_a(
             plan, dt = cpu(lambda i=inst: pl.plan(i.order, i.context))
             assert isinstance(plan, pl.Plan)
             n = len(plan.packages)
-            proof = prove_family_a(inst, n, lp_seconds, cpsat_seconds)
+            proof = prove_family_a(inst, n, lp_seconds, cpsat_seconds, workers)
             lb = proof.bound
             assert n >= lb, f"{inst.name}: {n} bins below the proven bound {lb}"
             used[proof.source] = used.get(proof.source, 0) + 1
@@ -547,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "\nFamily A — one-dimensional bin packing (bins; L2 = Martello–Toth lower bound; "
             "opt = best proven lower bound)"
         )
-        for line in run_family_a(a, sizes, 5.0, a_cpsat):
+        for line in run_family_a(a, sizes, 5.0, a_cpsat, args.workers):
             print(line, flush=True)
     if not args.skip_b:
         print(

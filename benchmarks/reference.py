@@ -17,9 +17,13 @@ The model, per candidate parcel ("bin") of a warehouse:
   per price level; a weight table keeps one boolean per bracket;
 * symmetry: bins of a warehouse are used in order and sorted by weight.
 
-Bins per warehouse are capped at the planner's parcel count + 2 (or the number of blocks, if
-smaller); the bound proven is for that model. The planner's plan is given as a hint. ortools is
-a benchmark dependency only.
+Bins per warehouse: with the planner's plan, as many as a plan no dearer can have (plan cost /
+cheapest parcel), capped for very large orders; without it, the planner's parcel count + 2;
+never more than the blocks the warehouse's stock can supply. ``Reference.exact_bins`` says
+whether the bins cover every plan cheaper than the bound found (checked a priori and again
+after solving); only then is the bound one of the problem and not just of the model. The
+planner's plan is given as a hint. ``group_bounds`` bounds the order group by group with the
+warehouses pooled (a relaxation). ortools is a benchmark dependency only.
 """
 
 from __future__ import annotations
