@@ -372,6 +372,7 @@ def run_family_b(
                     own_groups,
                     cpsat_seconds[size],
                     workers,
+                    plan,
                 )
                 grp = sum(max(g.own, g.cpsat) for g in parts)
                 if ref.cost is not None and grp > ref.cost:

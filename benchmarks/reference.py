@@ -403,7 +403,7 @@ def solve(
     return Reference(None, bound, False, elapsed, cpu, None, exact_bins, solve_cpu)
 
 
-MAX_POOLED_BINS = 40
+MAX_POOLED_BINS = 80
 
 
 @dataclass
@@ -421,6 +421,7 @@ def group_bounds(
     own: list[int],
     seconds: float,
     workers: int,
+    plan: pl.Plan | None = None,
 ) -> list[GroupBound]:
     """A lower bound of the whole model, group by group (groups of ``_supergroups``).
 
@@ -431,8 +432,9 @@ def group_bounds(
     groups at least their own bounds ``own``, so this group costs at most
     ``plan_cost - sum(others)`` and has at most that / its cheapest parcel parcels. The pooled
     models are far smaller than the whole one (no warehouse copies of every bin) and each proves
-    its bound on its own. ``seconds`` is shared evenly by the groups that get CP-SAT (those
-    needing at most ``MAX_POOLED_BINS`` bins; the others keep the planner's bound)."""
+    its bound on its own. The groups that get CP-SAT (those needing at most
+    ``MAX_POOLED_BINS`` bins; the others keep the planner's bound) share ``seconds``; the
+    planner's plan, if given, is a hint."""
     setup = pl._setup(order, ctx)
     groups = _supergroups(setup)
     assert len(own) == len(groups)
@@ -451,14 +453,19 @@ def group_bounds(
         # with more bins CP-SAT does not get past the trivial bound in benchmark time
         if bins <= MAX_POOLED_BINS:
             live.append(gi)
-    for gi in live:
+    # smallest groups first, each with an even share of the time left: groups CP-SAT closes
+    # early leave their time to the big ones
+    live.sort(key=lambda gi: out[gi].bins)
+    deadline = time.perf_counter() + seconds
+    for n, gi in enumerate(live):
         budget = plan_cost - (sum(own) - own[gi])
         ref = solve(
             order,
             ctx,
-            seconds / len(live),
+            max(0.1, (deadline - time.perf_counter()) / (len(live) - n)),
             0,
             workers,
+            plan,  # (as a hint only: a group's share of the plan cost is not known here)
             only_group=gi,
             pooled_bins=out[gi].bins,
             cost_cap=budget,
