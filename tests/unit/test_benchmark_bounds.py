@@ -1,5 +1,5 @@
-"""The benchmark's proven bin-packing bounds (benchmarks/bounds.py) on instances small enough
-to know the optimum."""
+"""The benchmark's proven bounds on instances small enough to know the optimum: bin packing
+(benchmarks/bounds.py) and the family-B group bound (benchmarks/reference.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import pytest
 
 pytest.importorskip("ortools")
 
-from benchmarks import bounds
+from benchmarks import bounds, instances, reference
+from benchmarks.planner import planner_group_bounds
+
+from splitship.planning import planner as pl
 
 
 def _optimum(weights: list[int], cap: int) -> int:
@@ -64,3 +67,19 @@ def test_gilmore_gomory_is_tight_here() -> None:
 def test_fits_allows_fewer_bins() -> None:
     # fits in 2 bins, asked about 3: must say yes although a third bin stays empty
     assert bounds.cpsat_fits([5, 5, 5, 5], 10, 3, 5.0, 1) is True
+
+
+def test_group_bound_never_exceeds_the_exact_optimum() -> None:
+    """On orders small enough for CP-SAT to prove the optimum with enough bins, the group
+    bound (warehouses pooled, per group) stays at or below it."""
+    checked = 0
+    for inst in instances.family_b(6, "medium", seed=3):
+        plan = pl.plan(inst.order, inst.context)
+        ref = reference.solve(inst.order, inst.context, 5.0, len(plan.packages), 1, plan)
+        if not (ref.optimal and ref.exact_bins) or ref.cost is None:
+            continue
+        own = planner_group_bounds(inst)
+        parts = reference.group_bounds(inst.order, inst.context, plan.total_cost, own, 5.0, 1, plan)
+        assert sum(max(g.own, g.cpsat) for g in parts) <= ref.cost
+        checked += 1
+    assert checked >= 3
