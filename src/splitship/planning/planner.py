@@ -57,6 +57,7 @@ WORK_LIMIT = 800  # parcel evaluations of the exact search per group
 SEARCH_BUDGET = 3000  # parcel evaluations of the local search per group
 MOVE_EVALS = 8  # allocations tried by moving units between warehouses (orders <= MOVE_UNITS)
 MOVE_UNITS = 30
+TRANSFER_EVALS = 8  # allocations tried by moving several lines' units at once (same scaling)
 
 
 @dataclass(frozen=True)
@@ -837,77 +838,236 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
 class _Score:
     shipped: int
     cost: int  # search cost: money * SCALE + parcels
+    bound: int = 0  # no packing of this allocation's groups costs less
 
 
 def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score:
     shipped = -sum(alloc.shortfall.values())
-    cost = 0
+    cost = bound = 0
     for group in _groups(setup, alloc):
         solved = _solve_group(setup, group, memo, quick)
         shipped -= sum(u.quantity for u in solved.unship)
         cost += solved.result.cost
-    return _Score(shipped, cost)
+        bound += solved.result.lower_bound
+    return _Score(shipped, cost, bound)
 
 
 def _better(a: _Score, b: _Score | None) -> bool:
     return b is None or (-a.shipped, a.cost) < (-b.shipped, b.cost)
 
 
+def _may_move(setup: _Setup, ln: _Line, picks: Sequence[tuple[str, int]]) -> bool:
+    """Can this line's units ship from another warehouse? Not pre-sale units (no stock yet),
+    ship_alone lines or kits (their blocks span the rule), nor part of a line that may not be
+    split (only the whole line, from one warehouse)."""
+    if not picks or ln.ship_on > setup.today or ln.alone is not None or ln.kit is not None:
+        return False
+    return not (_whole_only(setup, ln) and len(picks) > 1)
+
+
+def _whole_only(setup: _Setup, ln: _Line) -> bool:
+    return not setup.ctx.allow_unit_split or ln.no_split is not None
+
+
+def _spare(setup: _Setup, alloc: Allocation) -> dict[tuple[str, str], int]:
+    """Stock per (warehouse, SKU) that the allocation leaves unused."""
+    used: dict[tuple[str, str], int] = {}
+    for lid, picks in alloc.picks.items():
+        sku = setup.line_by_id[lid].line.sku
+        for wh, q in picks:
+            used[(wh, sku)] = used.get((wh, sku), 0) + q
+    skus = {ln.line.sku for ln in setup.lines}
+    return {
+        (w.id, sku): max(w.available(sku), 0) - used.get((w.id, sku), 0)
+        for w in setup.ctx.warehouses
+        for sku in skus
+    }
+
+
+def _moved(
+    setup: _Setup, alloc: Allocation, src: str, dst: str, units: dict[str, int]
+) -> Allocation:
+    """``alloc`` with ``units`` (line id -> units) shipped from ``dst`` instead of ``src``."""
+    picks = dict(alloc.picks)
+    for lid, k in units.items():
+        if not k:
+            continue
+        new: dict[str, int] = {}
+        for wh, q in picks[lid]:
+            new[wh] = new.get(wh, 0) + q
+        new[src] -= k
+        new[dst] = new.get(dst, 0) + k
+        picks[lid] = [(wh, q) for wh, q in new.items() if q > 0]
+    return Allocation(picks=picks, shortfall=alloc.shortfall)
+
+
 def _moves(setup: _Setup, alloc: Allocation) -> list[Allocation]:
     """Allocations one move away: some units of a line shipped from another warehouse that has
     them (whole lines where units may not be split)."""
-    ctx = setup.ctx
-    used: dict[tuple[str, str], int] = {}
-    by_id = {ln.line.id: ln for ln in setup.lines}
-    for lid, picks in alloc.picks.items():
-        for wh, q in picks:
-            key = (wh, by_id[lid].line.sku)
-            used[key] = used.get(key, 0) + q
+    spare = _spare(setup, alloc)
     out: list[Allocation] = []
     for ln in setup.lines:
         lid = ln.line.id
         picks = alloc.picks.get(lid, [])
-        if not picks or ln.ship_on > setup.today or ln.alone is not None or ln.kit is not None:
+        if not _may_move(setup, ln, picks):
             continue
-        whole_only = not ctx.allow_unit_split or ln.no_split is not None
-        if whole_only and len(picks) > 1:
-            continue
+        whole_only = _whole_only(setup, ln)
         sku = ln.line.sku
         for src, a in picks:
-            for w in ctx.warehouses:
+            for w in setup.ctx.warehouses:
                 if w.id == src:
                     continue
-                spare = max(w.available(sku), 0) - used.get((w.id, sku), 0)
-                if spare <= 0:
+                free = spare[(w.id, sku)]
+                if free <= 0:
                     continue
-                sizes = [a] if whole_only else sorted({1, min(a, spare), min(2, a, spare)})
+                sizes = [a] if whole_only else sorted({1, min(a, free), min(2, a, free)})
                 for k in sizes:
-                    if k > spare or k > a:
-                        continue
-                    new: dict[str, int] = {}
-                    for wh, q in picks:
-                        new[wh] = new.get(wh, 0) + q
-                    new[src] -= k
-                    new[w.id] = new.get(w.id, 0) + k
-                    moved = [(wh, q) for wh, q in new.items() if q > 0]
-                    out.append(
-                        Allocation(picks={**alloc.picks, lid: moved}, shortfall=alloc.shortfall)
-                    )
+                    if k <= free and k <= a:
+                        out.append(_moved(setup, alloc, src, w.id, {lid: k}))
     return out
+
+
+def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation]:
+    """Allocations that move several lines' units at once from one warehouse to another, shaped
+    by the current packing (one-unit moves rarely pay on their own: a parcel only gets cheaper
+    when a whole price step or a whole parcel of content leaves it):
+
+    * fill the free room of the receiving warehouse's parcels (what they can take without
+      costing more), so the sending warehouse ships less at no extra cost there;
+    * empty one of the sending warehouse's parcels into the receiving warehouse;
+    * fill the receiving warehouse's lightest parcel (or a new one) as full as it can be.
+
+    Units go heaviest first; only what the receiving warehouse has in spare stock."""
+    groups = [g for g in _groups(setup, alloc) if g.alone is None]
+    spare0 = _spare(setup, alloc)
+    seg = setup.seg_masks
+    caps = [c.limit for c in setup.caps]
+    every = (1 << len(setup.channels)) - 1
+    by_place: dict[tuple[Address, date, str], _Solved] = {}
+    for g in groups:
+        by_place[(g.address, g.ship_on, g.warehouse_id)] = _solve_group(setup, g, memo, True)
+    out: list[Allocation] = []
+    for g in groups:
+        src = g.warehouse_id
+        sent = by_place[(g.address, g.ship_on, src)]
+        if sent.packer is None:
+            continue
+        for w in setup.ctx.warehouses:
+            dst = w.id
+            if dst == src:
+                continue
+            # the sending group's blocks the receiving warehouse could ship: index -> most blocks
+            room: dict[int, int] = {}
+            for i, k in enumerate(sent.packer.kinds):
+                if len(k.key) != 1:
+                    continue
+                lid, q = k.key[0]
+                ln = setup.line_by_id[lid]
+                if not _may_move(setup, ln, alloc.picks.get(lid, [])):
+                    continue
+                n = min(k.count, spare0[(dst, ln.line.sku)] // q)
+                if n > 0:
+                    room[i] = n
+            if not room:
+                continue
+            got = by_place.get((g.address, g.ship_on, dst))
+            kinds = list(sent.packer.kinds)
+            index = {k.key: i for i, k in enumerate(kinds)}
+            if got is not None and got.packer is not None:
+                for k in got.packer.kinds:
+                    if k.key not in index:
+                        index[k.key] = len(kinds)
+                        kinds.append(k)
+            both = Packer(kinds, sent.pricer, caps, seg, every)
+            pos = {k.key: i for i, k in enumerate(both.kinds)}
+            theirs: list[Parcel] = []
+            if got is not None and got.packer is not None:
+                for parcel in got.result.parcels:
+                    counts = [0] * both.n
+                    for k, n in zip(got.packer.kinds, parcel.counts, strict=True):
+                        counts[pos[k.key]] += n
+                    theirs.append(both.rebuild(counts))
+            movable = sorted((pos[sent.packer.kinds[i].key], i) for i in room)
+
+            plans: list[dict[str, int]] = []
+            if theirs:
+                plans.append(_fill_parcels(both, [p.copy() for p in theirs], movable, room, True))
+            mine = sorted(sent.result.parcels, key=lambda p: (p.weight, p.counts))
+            for parcel in mine[:2]:
+                if all(n <= room.get(i, 0) for i, n in enumerate(parcel.counts) if n):
+                    units: dict[str, int] = {}
+                    for i, n in enumerate(parcel.counts):
+                        if n:
+                            lid, q = sent.packer.kinds[i].key[0]
+                            units[lid] = units.get(lid, 0) + q * n
+                    plans.append(units)
+            if theirs:
+                lightest = min(theirs, key=lambda p: (p.weight, p.counts))
+                plans.append(_fill_parcels(both, [lightest.copy()], movable, room, False))
+            plans.append(_fill_parcels(both, [both.empty()], movable, room, False))
+            for units in plans:
+                if units:
+                    out.append(_moved(setup, alloc, src, dst, units))
+    return out
+
+
+def _fill_parcels(
+    both: Packer,
+    parcels: list[Parcel],
+    movable: Sequence[tuple[int, int]],
+    room: dict[int, int],
+    free_only: bool,
+) -> dict[str, int]:
+    """Add the movable blocks (``both``'s index, sender's index), heaviest first, to
+    ``parcels`` while they fit (``free_only``: while the parcel costs no more); the units added
+    per line. ``room``: how many blocks of each the receiving warehouse can take."""
+    left = dict(room)
+    units: dict[str, int] = {}
+    for p in parcels:
+        for j, i in movable:
+            while left[i] > 0:
+                c, o = both.cost_with(p, j)
+                if c >= INF or (free_only and c > p.cost):
+                    break
+                both.add(p, j, 1, c, o)
+                left[i] -= 1
+                lid, q = both.kinds[j].key[0]
+                units[lid] = units.get(lid, 0) + q
+    return units
+
+
+def _alloc_key(alloc: Allocation) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    return tuple(sorted((lid, tuple(sorted(ps))) for lid, ps in alloc.picks.items()))
 
 
 def _improve_allocation(
     setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo, rounds: int = 8
 ) -> tuple[Allocation, _Score]:
     """Move units between warehouses while that lowers the (heuristic) cost, trying at most
-    ``MOVE_EVALS`` allocations (fewer for big orders: each costs a packing of two groups)."""
+    ``MOVE_EVALS`` one-line moves and ``TRANSFER_EVALS`` transfers (fewer for big orders: each
+    costs a packing of two groups)."""
     units = sum(ln.qty for ln in setup.lines)
     evals = MOVE_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
+    transfers = TRANSFER_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
+    seen = {_alloc_key(alloc)}
     for _ in range(rounds):
         best: tuple[Allocation, _Score] | None = None
+        for cand in _transfers(setup, alloc, memo) if transfers > 0 else []:
+            key = _alloc_key(cand)
+            if transfers <= 0 or key in seen:
+                continue
+            seen.add(key)
+            transfers -= 1
+            sc = _score(setup, cand, memo, quick=True)
+            if _better(sc, score) and (best is None or _better(sc, best[1])):
+                best = (cand, sc)
         for cand in _moves(setup, alloc):
             if evals <= 0:
                 break
+            key = _alloc_key(cand)
+            if key in seen:
+                continue
+            seen.add(key)
             evals -= 1
             sc = _score(setup, cand, memo, quick=True)
             if _better(sc, score) and (best is None or _better(sc, best[1])):
