@@ -804,9 +804,55 @@ def _group_key(group: _Group) -> GroupKey:
     )
 
 
+@dataclass
+class _Prepared:
+    """A group's blocks and packer, before any packing (its lower bound screens allocations)."""
+
+    pricer: BinPricer
+    unship: list[Unshippable]
+    notes: list[Reason]
+    packer: Packer | None
+    bound: int
+
+
 class _Memo:
     def __init__(self) -> None:
         self.groups: dict[GroupKey, _Solved] = {}
+        self.prepared: dict[GroupKey, _Prepared] = {}
+
+
+def _prepare_group(setup: _Setup, group: _Group) -> _Prepared:
+    pricer = setup.pricer(group.address, group.ship_on)
+    kinds, bad, block_notes = _blocks(setup, group, pricer)
+    if not kinds:
+        return _Prepared(pricer, bad, block_notes, None, 0)
+    packer = Packer(
+        kinds,
+        pricer,
+        [c.limit for c in setup.caps],
+        setup.seg_masks,
+        (1 << len(setup.channels)) - 1,
+    )
+    return _Prepared(pricer, bad, block_notes, packer, 0)
+
+
+def _group_bound(
+    setup: _Setup, group: _Group, memo: _Memo, packed: bool = True
+) -> tuple[int, int]:
+    """(units that cannot ship, a lower bound of the group's cost): the cost of its packing
+    when known and ``packed``, else the packing search's lower bound."""
+    key = _group_key(group)
+    hit = memo.groups.get(key)
+    if hit is not None:
+        unship = sum(u.quantity for u in hit.unship)
+        return unship, hit.result.cost if packed else hit.result.lower_bound
+    prepared = memo.prepared.get(key)
+    if prepared is None:
+        prepared = memo.prepared[key] = _prepare_group(setup, group)
+        if prepared.packer is not None:
+            packer = prepared.packer
+            prepared.bound = packer.lower_bound([k.count for k in packer.kinds])
+    return sum(u.quantity for u in prepared.unship), prepared.bound
 
 
 def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Solved:
@@ -814,22 +860,18 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
     hit = memo.groups.get(key)
     if hit is not None and (quick or not hit.quick):
         return hit
-    pricer = setup.pricer(group.address, group.ship_on)
-    kinds, bad, block_notes = _blocks(setup, group, pricer)
-    if not kinds:
-        solved = _Solved(None, PackResult([], 0, 0, True), pricer, bad, block_notes, False)
+    # a packer whose bound screened the group (never solved yet) is reused with its work
+    prepared = memo.prepared.pop(key, None) or _prepare_group(setup, group)
+    packer, pricer = prepared.packer, prepared.pricer
+    if packer is None:
+        result = PackResult([], 0, 0, True)
     else:
-        packer = Packer(
-            kinds,
-            pricer,
-            [c.limit for c in setup.caps],
-            setup.seg_masks,
-            (1 << len(setup.channels)) - 1,
-        )
         result = packer.solve(
             exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=quick, budget=SEARCH_BUDGET
         )
-        solved = _Solved(packer, result, pricer, bad, block_notes, quick and not result.proven)
+    solved = _Solved(
+        packer, result, pricer, prepared.unship, prepared.notes, quick and not result.proven
+    )
     memo.groups[key] = solved
     return solved
 
@@ -1036,6 +1078,18 @@ def _fill_parcels(
     return units
 
 
+def _may_beat(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
+    """Could the heuristics price ``alloc`` below ``score``? Its groups' known costs plus the
+    lower bounds of the others say "no" without packing them, which is most of the work."""
+    shipped = -sum(alloc.shortfall.values())
+    cost = 0
+    for group in _groups(setup, alloc):
+        bad, low = _group_bound(setup, group, memo)
+        shipped -= bad
+        cost += low
+    return _better(_Score(shipped, cost), score)
+
+
 def _alloc_key(alloc: Allocation) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
     return tuple(sorted((lid, tuple(sorted(ps))) for lid, ps in alloc.picks.items()))
 
@@ -1058,41 +1112,59 @@ def _improve_allocation(
                 continue
             seen.add(key)
             transfers -= 1
+            if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
+                continue
             sc = _score(setup, cand, memo, quick=True)
             if _better(sc, score) and (best is None or _better(sc, best[1])):
                 best = (cand, sc)
+                if _at_relaxed_bound(setup, cand, sc, memo):
+                    break  # no allocation costs less
         for cand in _moves(setup, alloc):
-            if evals <= 0:
+            if evals <= 0 or (best is not None and _at_relaxed_bound(setup, *best, memo)):
                 break
             key = _alloc_key(cand)
             if key in seen:
                 continue
             seen.add(key)
             evals -= 1
+            if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
+                continue
             sc = _score(setup, cand, memo, quick=True)
             if _better(sc, score) and (best is None or _better(sc, best[1])):
                 best = (cand, sc)
         if best is None:
             break
         alloc, score = best
+        if _at_relaxed_bound(setup, alloc, score, memo):
+            break
     return alloc, score
 
 
-def _at_relaxed_bound(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
-    """Does this allocation already cost what the order would cost if every unit were in one
-    warehouse? (A lower bound for every allocation that ships the same units, valid when no
-    block spans several units: kits and unsplittable lines differ between allocations.)"""
-    if alloc.shortfall or score.shipped < 0:
-        return False
+def _relaxed_bound(setup: _Setup, alloc: Allocation, memo: _Memo) -> int | None:
+    """What the order would cost at least if every unit were in one warehouse: a lower bound
+    for every allocation that ships the same units (None when it does not apply: units short,
+    or blocks that span several units, since kits and unsplittable lines differ between
+    allocations)."""
+    if alloc.shortfall:
+        return None
     if any(ln.kit is not None or ln.no_split is not None for ln in setup.lines):
-        return False
+        return None
     bound = 0
     for group in _groups(setup, _one_warehouse(setup, alloc)):
-        solved = _solve_group(setup, group, memo, quick=True)
-        if solved.unship:
-            return False
-        bound += solved.result.lower_bound
-    return score.cost <= bound
+        unship, low = _group_bound(setup, group, memo, packed=False)
+        if unship:
+            return None
+        bound += low
+    return bound
+
+
+def _at_relaxed_bound(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
+    """Does this allocation already cost what it would cost from one warehouse? (Then no
+    allocation that ships the same units is cheaper.)"""
+    if score.shipped < 0:
+        return False
+    bound = _relaxed_bound(setup, alloc, memo)
+    return bound is not None and score.cost <= bound
 
 
 def _one_warehouse(setup: _Setup, alloc: Allocation) -> Allocation:
@@ -1291,9 +1363,14 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     if search:
         # the heuristic costs only bound the exact ones from above: solve the best allocation
         # before the moves exactly too, and any other that might still win
+        # (unless no allocation can beat it, or the other's bound already rules it out)
         score = _score(setup, alloc, memo, quick=False)
         for k, (cand, sc) in enumerate(scored):
-            if cand is not alloc and (k == first or _better(sc, score)):
+            if _at_relaxed_bound(setup, alloc, score, memo):
+                break
+            if cand is alloc or (sc.shipped <= score.shipped and sc.bound >= score.cost):
+                continue
+            if k == first or _better(sc, score):
                 exact = _score(setup, cand, memo, quick=False)
                 if _better(exact, score):
                     alloc, score = cand, exact
