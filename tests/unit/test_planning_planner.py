@@ -416,6 +416,10 @@ def test_units_move_between_warehouses_and_parcels_are_recut():
     [
         ([2300, 700, 3600, 500], [3, 2, 4, 4], [2, 2, 1, 4], [2, 1, 4, 1]),
         ([2000, 1700, 4500, 4200], [4, 1, 3, 2], [1, 1, 2, 1], [3, 0, 2, 2]),
+        # the heuristics price the best split no lower than the current one; its bound is lower
+        ([2300, 2300, 3700], [2, 4, 4], [2, 3, 4], [1, 2, 0]),
+        # W2's parcel must grow by some of what W2 could take (1.5 + 0.7 kg), not all of it
+        ([700, 1100, 1500, 900], [3, 3, 4, 4], [3, 3, 4, 2], [1, 0, 1, 3]),
     ],
 )
 def test_moving_several_lines_at_once_reaches_the_best_split(

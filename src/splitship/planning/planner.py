@@ -58,6 +58,8 @@ SEARCH_BUDGET = 3000  # parcel evaluations of the local search per group
 MOVE_EVALS = 8  # allocations tried by moving units between warehouses (orders <= MOVE_UNITS)
 MOVE_UNITS = 30
 TRANSFER_EVALS = 8  # allocations tried by moving several lines' units at once (same scaling)
+LEVEL_FILLS = 2  # price steps of the receiving parcel tried by a transfer
+PROMISING = 2  # allocations solved in full because their bound beats the heuristics' best
 
 
 @dataclass(frozen=True)
@@ -1033,7 +1035,7 @@ def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation
 
             plans: list[dict[str, int]] = []
             if theirs:
-                plans.append(_fill_parcels(both, [p.copy() for p in theirs], movable, room, True))
+                plans.append(_fill_parcels(both, [p.copy() for p in theirs], movable, room, None))
             mine = sorted(sent.result.parcels, key=lambda p: (p.weight, p.counts))
             for parcel in mine[:2]:
                 if all(n <= room.get(i, 0) for i, n in enumerate(parcel.counts) if n):
@@ -1044,9 +1046,16 @@ def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation
                             units[lid] = units.get(lid, 0) + q * n
                     plans.append(units)
             if theirs:
+                # the receiver's lightest parcel filled as full as it can be, and filled up to
+                # each of the first two price steps it passes on the way (a sender's parcel
+                # often gets cheaper only for a well-chosen part of what the receiver could take)
                 lightest = min(theirs, key=lambda p: (p.weight, p.counts))
-                plans.append(_fill_parcels(both, [lightest.copy()], movable, room, False))
-            plans.append(_fill_parcels(both, [both.empty()], movable, room, False))
+                steps: list[int] = []
+                full = _fill_parcels(both, [lightest.copy()], movable, room, INF - 1, steps)
+                for cap in sorted(c for c in steps if c > lightest.cost)[:LEVEL_FILLS]:
+                    plans.append(_fill_parcels(both, [lightest.copy()], movable, room, cap))
+                plans.append(full)
+            plans.append(_fill_parcels(both, [both.empty()], movable, room, INF - 1))
             for units in plans:
                 if units:
                     out.append(_moved(setup, alloc, src, dst, units))
@@ -1058,20 +1067,26 @@ def _fill_parcels(
     parcels: list[Parcel],
     movable: Sequence[tuple[int, int]],
     room: dict[int, int],
-    free_only: bool,
+    limit: int | None,
+    steps: list[int] | None = None,
 ) -> dict[str, int]:
     """Add the movable blocks (``both``'s index, sender's index), heaviest first, to
-    ``parcels`` while they fit (``free_only``: while the parcel costs no more); the units added
-    per line. ``room``: how many blocks of each the receiving warehouse can take."""
+    ``parcels`` while each fits and keeps the parcel's cost within ``limit`` (None: its own
+    cost, i.e. only what it takes for free); a block that does not is skipped for lighter ones.
+    Returns the units added per line; ``steps`` collects the costs the parcels went through.
+    ``room``: how many blocks of each the receiving warehouse can take."""
     left = dict(room)
     units: dict[str, int] = {}
     for p in parcels:
+        cap = p.cost if limit is None else limit
         for j, i in movable:
             while left[i] > 0:
                 c, o = both.cost_with(p, j)
-                if c >= INF or (free_only and c > p.cost):
+                if c > cap:
                     break
                 both.add(p, j, 1, c, o)
+                if steps is not None and c not in steps:
+                    steps.append(c)
                 left[i] -= 1
                 lid, q = both.kinds[j].key[0]
                 units[lid] = units.get(lid, 0) + q
@@ -1095,11 +1110,17 @@ def _alloc_key(alloc: Allocation) -> tuple[tuple[str, tuple[tuple[str, int], ...
 
 
 def _improve_allocation(
-    setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo, rounds: int = 8
+    setup: _Setup,
+    alloc: Allocation,
+    score: _Score,
+    memo: _Memo,
+    promising: list[tuple[Allocation, _Score]],
+    rounds: int = 8,
 ) -> tuple[Allocation, _Score]:
     """Move units between warehouses while that lowers the (heuristic) cost, trying at most
     ``MOVE_EVALS`` one-line moves and ``TRANSFER_EVALS`` transfers (fewer for big orders: each
-    costs a packing of two groups)."""
+    costs a packing of two groups). Allocations the heuristics do not price lower but whose
+    bound is lower go to ``promising`` (the heuristics miss some tight packings)."""
     units = sum(ln.qty for ln in setup.lines)
     evals = MOVE_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
     transfers = TRANSFER_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
@@ -1119,6 +1140,8 @@ def _improve_allocation(
                 best = (cand, sc)
                 if _at_relaxed_bound(setup, cand, sc, memo):
                     break  # no allocation costs less
+            elif sc.shipped >= score.shipped and sc.bound < score.cost:
+                promising.append((cand, sc))
         for cand in _moves(setup, alloc):
             if evals <= 0 or (best is not None and _at_relaxed_bound(setup, *best, memo)):
                 break
@@ -1132,6 +1155,8 @@ def _improve_allocation(
             sc = _score(setup, cand, memo, quick=True)
             if _better(sc, score) and (best is None or _better(sc, best[1])):
                 best = (cand, sc)
+            elif sc.shipped >= score.shipped and sc.bound < score.cost:
+                promising.append((cand, sc))
         if best is None:
             break
         alloc, score = best
@@ -1347,6 +1372,7 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     scored += [(alloc, _score(setup, alloc, memo, quick=search)) for alloc in allocations[1:]]
     alloc, score = scored[0]
     first = 0
+    promising: list[tuple[Allocation, _Score]] = []
     for k, (cand, sc) in enumerate(scored[1:], start=1):
         if _better(sc, score):
             alloc, score, first = cand, sc, k
@@ -1356,7 +1382,7 @@ def plan(order: Order, context: PlanningContext) -> Plan:
         and context.stock_check
         and not _at_relaxed_bound(setup, alloc, score, memo)
     ):
-        improved, sc = _improve_allocation(setup, alloc, score, memo)
+        improved, sc = _improve_allocation(setup, alloc, score, memo, promising)
         if improved is not alloc:
             scored.append((improved, sc))
             alloc, score = improved, sc
@@ -1364,6 +1390,7 @@ def plan(order: Order, context: PlanningContext) -> Plan:
         # the heuristic costs only bound the exact ones from above: solve the best allocation
         # before the moves exactly too, and any other that might still win
         # (unless no allocation can beat it, or the other's bound already rules it out)
+        heuristic = score
         score = _score(setup, alloc, memo, quick=False)
         for k, (cand, sc) in enumerate(scored):
             if _at_relaxed_bound(setup, alloc, score, memo):
@@ -1371,6 +1398,19 @@ def plan(order: Order, context: PlanningContext) -> Plan:
             if cand is alloc or (sc.shipped <= score.shipped and sc.bound >= score.cost):
                 continue
             if k == first or _better(sc, score):
+                exact = _score(setup, cand, memo, quick=False)
+                if _better(exact, score):
+                    alloc, score = cand, exact
+        # Allocations the heuristics priced as low as the best one (not lower, so the moves
+        # passed them by) but whose bound is lower: the heuristics miss some tight packings.
+        # Orders up to MOVE_UNITS units only: a big order's full packing costs too much.
+        near = [c for c in promising if not _better(heuristic, c[1])]
+        near.sort(key=lambda c: (-c[1].shipped, c[1].bound, c[1].cost))
+        units = sum(ln.qty for ln in setup.lines)
+        for cand, sc in near[: PROMISING if units <= MOVE_UNITS else 0]:
+            if _at_relaxed_bound(setup, alloc, score, memo):
+                break
+            if sc.shipped >= score.shipped and sc.bound < score.cost:
                 exact = _score(setup, cand, memo, quick=False)
                 if _better(exact, score):
                     alloc, score = cand, exact
