@@ -795,6 +795,7 @@ class _Solved:
 
 
 GroupKey = tuple[Address, date, str | None, tuple[tuple[str, int], ...]]
+BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
 
 
 def _group_key(group: _Group) -> GroupKey:
@@ -814,20 +815,24 @@ class _Prepared:
     unship: list[Unshippable]
     notes: list[Reason]
     packer: Packer | None
-    bound: int
+    bound: int | None = None  # the packer's lower bound, once asked for
 
 
 class _Memo:
     def __init__(self) -> None:
         self.groups: dict[GroupKey, _Solved] = {}
         self.prepared: dict[GroupKey, _Prepared] = {}
+        # per (address, ship date): the packer of all units there, and its blocks' indexes
+        self.pools: dict[tuple[Address, date], tuple[Packer | None, dict[BlockKey, int]]] = {}
+        self.relaxed: int | None = None  # the one-warehouse bound, once known
+        self.relaxed_known = False
 
 
 def _prepare_group(setup: _Setup, group: _Group) -> _Prepared:
     pricer = setup.pricer(group.address, group.ship_on)
     kinds, bad, block_notes = _blocks(setup, group, pricer)
     if not kinds:
-        return _Prepared(pricer, bad, block_notes, None, 0)
+        return _Prepared(pricer, bad, block_notes, None)
     packer = Packer(
         kinds,
         pricer,
@@ -835,12 +840,10 @@ def _prepare_group(setup: _Setup, group: _Group) -> _Prepared:
         setup.seg_masks,
         (1 << len(setup.channels)) - 1,
     )
-    return _Prepared(pricer, bad, block_notes, packer, 0)
+    return _Prepared(pricer, bad, block_notes, packer)
 
 
-def _group_bound(
-    setup: _Setup, group: _Group, memo: _Memo, packed: bool = True
-) -> tuple[int, int]:
+def _group_bound(setup: _Setup, group: _Group, memo: _Memo, packed: bool = True) -> tuple[int, int]:
     """(units that cannot ship, a lower bound of the group's cost): the cost of its packing
     when known and ``packed``, else the packing search's lower bound."""
     key = _group_key(group)
@@ -851,9 +854,11 @@ def _group_bound(
     prepared = memo.prepared.get(key)
     if prepared is None:
         prepared = memo.prepared[key] = _prepare_group(setup, group)
-        if prepared.packer is not None:
-            packer = prepared.packer
-            prepared.bound = packer.lower_bound([k.count for k in packer.kinds])
+    if prepared.bound is None:
+        packer = prepared.packer
+        prepared.bound = (
+            0 if packer is None else packer.lower_bound([k.count for k in packer.kinds])
+        )
     return sum(u.quantity for u in prepared.unship), prepared.bound
 
 
@@ -1095,14 +1100,74 @@ def _fill_parcels(
 
 def _may_beat(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
     """Could the heuristics price ``alloc`` below ``score``? Its groups' known costs plus the
-    lower bounds of the others say "no" without packing them, which is most of the work."""
+    lower bounds of the others say "no" without packing them, which is most of the work:
+    first with the bounds of the pooled units (nothing to prepare), then with each group's
+    own (tighter) bound."""
+    groups = _groups(setup, alloc)
+    cost = 0
+    for group in groups:
+        hit = memo.groups.get(_group_key(group))
+        low = hit.result.cost if hit is not None else _pooled_bound(setup, group, memo)
+        if low is None:
+            break
+        cost += low
+    else:
+        # (units that cannot ship are left out: the estimate only errs towards "maybe")
+        if not _better(_Score(-sum(alloc.shortfall.values()), cost), score):
+            return False
     shipped = -sum(alloc.shortfall.values())
     cost = 0
-    for group in _groups(setup, alloc):
+    for group in groups:
         bad, low = _group_bound(setup, group, memo)
         shipped -= bad
         cost += low
     return _better(_Score(shipped, cost), score)
+
+
+def _pooled_bound(setup: _Setup, group: _Group, memo: _Memo) -> int | None:
+    """A lower bound of the group's cost from the packer of every unit that may share a parcel
+    with it (same address and ship date, any warehouse): that packer knows every block and
+    price level a part of those units can use, so its bound holds for any part. None when the
+    group holds a block the pool does not (a kit, part of an unsplittable line)."""
+    if group.alone is not None:
+        return None
+    place = (group.address, group.ship_on)
+    pool = memo.pools.get(place)
+    if pool is None:
+        parts = [
+            (ln, ln.qty)
+            for ln in setup.lines
+            if ln.alone is None and ln.address == group.address and ln.ship_on == group.ship_on
+        ]
+        # the same group as the one-warehouse bound's (its packer is shared)
+        pooled = _Group(group.address, "", group.ship_on, parts)
+        key = _group_key(pooled)
+        hit = memo.groups.get(key)
+        if hit is not None:
+            packer = hit.packer
+        else:
+            if key not in memo.prepared:
+                memo.prepared[key] = _prepare_group(setup, pooled)
+            packer = memo.prepared[key].packer
+        index = {} if packer is None else {k.key: i for i, k in enumerate(packer.kinds)}
+        pool = memo.pools[place] = (packer, index)
+    packer, index = pool
+    if packer is None:
+        return None
+    counts = [0] * packer.n
+    for ln, q in group.parts:
+        if ln.kit is not None:
+            return None
+        lid = ln.line.id
+        i = index.get(((lid, 1),))
+        if i is not None:
+            counts[i] += q
+            continue
+        i = index.get(((lid, q),))
+        if i is None:
+            return None
+        counts[i] += 1
+    return packer.lower_bound(counts)
 
 
 def _alloc_key(alloc: Allocation) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
@@ -1172,15 +1237,18 @@ def _relaxed_bound(setup: _Setup, alloc: Allocation, memo: _Memo) -> int | None:
     allocations)."""
     if alloc.shortfall:
         return None
-    if any(ln.kit is not None or ln.no_split is not None for ln in setup.lines):
-        return None
-    bound = 0
-    for group in _groups(setup, _one_warehouse(setup, alloc)):
-        unship, low = _group_bound(setup, group, memo, packed=False)
-        if unship:
-            return None
-        bound += low
-    return bound
+    if not memo.relaxed_known:
+        memo.relaxed_known = True
+        if not any(ln.kit is not None or ln.no_split is not None for ln in setup.lines):
+            # with no units short every such allocation ships the same units: one bound
+            bound = 0
+            for group in _groups(setup, _one_warehouse(setup, alloc)):
+                unship, low = _group_bound(setup, group, memo, packed=False)
+                if unship:
+                    return None
+                bound += low
+            memo.relaxed = bound
+    return memo.relaxed
 
 
 def _at_relaxed_bound(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
