@@ -1437,13 +1437,18 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     if search and _at_relaxed_bound(setup, allocations[0], scored[0][1], memo):
         search = False  # no allocation can do better
         allocations = allocations[:1]
-    scored += [(alloc, _score(setup, alloc, memo, quick=search)) for alloc in allocations[1:]]
     alloc, score = scored[0]
     first = 0
     promising: list[tuple[Allocation, _Score]] = []
-    for k, (cand, sc) in enumerate(scored[1:], start=1):
+    for cand in allocations[1:]:
+        # one whose bound cannot beat the best so far never wins, not even solved in full
+        # (its exact cost is at least its bound, the best's exact cost at most its heuristic)
+        if not _may_beat(setup, cand, score, memo):
+            continue
+        sc = _score(setup, cand, memo, quick=search)
+        scored.append((cand, sc))
         if _better(sc, score):
-            alloc, score, first = cand, sc, k
+            alloc, score, first = cand, sc, len(scored) - 1
     if (
         search
         and setup.strategy == "fewest_packages"
@@ -1470,9 +1475,12 @@ def plan(order: Order, context: PlanningContext) -> Plan:
                 if _better(exact, score):
                     alloc, score = cand, exact
         # Allocations the heuristics priced as low as the best one (not lower, so the moves
-        # passed them by) but whose bound is lower: the heuristics miss some tight packings.
-        # Orders up to MOVE_UNITS units only: a big order's full packing costs too much.
-        near = [c for c in promising if not _better(heuristic, c[1])]
+        # passed them by) but whose bound is lower than the best one's: the heuristics miss
+        # some tight packings. Orders up to MOVE_UNITS units only: a big order's full packing
+        # costs too much.
+        near = [
+            c for c in promising if not _better(heuristic, c[1]) and c[1].bound < heuristic.bound
+        ]
         near.sort(key=lambda c: (-c[1].shipped, c[1].bound, c[1].cost))
         units = sum(ln.qty for ln in setup.lines)
         for cand, sc in near[: PROMISING if units <= MOVE_UNITS else 0]:
