@@ -919,10 +919,13 @@ def _whole_only(setup: _Setup, ln: _Line) -> bool:
 
 
 def _spare(setup: _Setup, alloc: Allocation) -> dict[tuple[str, str], int]:
-    """Stock per (warehouse, SKU) that the allocation leaves unused."""
+    """Stock per (warehouse, SKU) that the allocation leaves unused (pre-sale units take none)."""
     used: dict[tuple[str, str], int] = {}
     for lid, picks in alloc.picks.items():
-        sku = setup.line_by_id[lid].line.sku
+        ln = setup.line_by_id[lid]
+        if ln.ship_on > setup.today:
+            continue
+        sku = ln.line.sku
         for wh, q in picks:
             used[(wh, sku)] = used.get((wh, sku), 0) + q
     skus = {ln.line.sku for ln in setup.lines}
