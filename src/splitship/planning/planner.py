@@ -5,9 +5,10 @@ Steps of ``plan``:
 
 1. rules → per-line facts (address, ship date wave, allowed channels, ship_alone, kit, no split)
 2. warehouse allocation: the strategy's candidates; for ``fewest_packages`` with stock, units
-   are also moved between warehouses while that lowers the cost (compared with the packing
-   heuristics, the best then solved in full) unless the plan already costs what the order would
-   cost from a single warehouse (a bound no allocation can beat)
+   are also moved between warehouses while that lowers the cost (several lines at once, shaped
+   by the current packing, or one line's units; compared with the packing heuristics after a
+   lower-bound screen, the best then solved in full) unless the plan already costs what the
+   order would cost from a single warehouse (a bound no allocation can beat)
 3. groups of units that may share a parcel: same address, warehouse and ship date; ship_alone
    units and lines form their own groups; a group's packing depends on its content only, so
    groups with the same content (from any warehouse) are packed once per call
@@ -986,10 +987,12 @@ def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation
 
     * fill the free room of the receiving warehouse's parcels (what they can take without
       costing more), so the sending warehouse ships less at no extra cost there;
-    * empty one of the sending warehouse's parcels into the receiving warehouse;
-    * fill the receiving warehouse's lightest parcel (or a new one) as full as it can be.
+    * empty one of the sending warehouse's two lightest parcels into the receiving warehouse;
+    * fill the receiving warehouse's lightest parcel up to each of the first LEVEL_FILLS price
+      steps it passes, and as full as it can be; fill a new parcel as full as it can be.
 
-    Units go heaviest first; only what the receiving warehouse has in spare stock."""
+    Units go heaviest first (one that does not fit is skipped for lighter ones); only what the
+    receiving warehouse has in spare stock."""
     groups = [g for g in _groups(setup, alloc) if g.alone is None]
     spare0 = _spare(setup, alloc)
     seg = setup.seg_masks
