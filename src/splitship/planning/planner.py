@@ -60,6 +60,7 @@ MOVE_EVALS = 8  # allocations tried by moving units between warehouses (orders <
 MOVE_UNITS = 30
 TRANSFER_EVALS = 8  # allocations tried by moving several lines' units at once (same scaling)
 LEVEL_FILLS = 2  # price steps of the receiving parcel tried by a transfer
+SCREENS = 4 * (MOVE_EVALS + TRANSFER_EVALS)  # allocations screened by their bound at most
 PROMISING = 2  # allocations solved in full because their bound beats the heuristics' best
 
 
@@ -1188,24 +1189,31 @@ def _improve_allocation(
     promising: list[tuple[Allocation, _Score]],
     rounds: int = 8,
 ) -> tuple[Allocation, _Score]:
-    """Move units between warehouses while that lowers the (heuristic) cost, trying at most
+    """Move units between warehouses while that lowers the (heuristic) cost, packing at most
     ``MOVE_EVALS`` one-line moves and ``TRANSFER_EVALS`` transfers (fewer for big orders: each
-    costs a packing of two groups). Allocations the heuristics do not price lower but whose
-    bound is lower go to ``promising`` (the heuristics miss some tight packings)."""
+    costs a packing of two groups) among at most ``SCREENS`` allocations screened by their
+    bound. Allocations the heuristics do not price lower but whose bound is lower go to
+    ``promising`` (the heuristics miss some tight packings)."""
     units = sum(ln.qty for ln in setup.lines)
     evals = MOVE_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
     transfers = TRANSFER_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
     seen = {_alloc_key(alloc)}
+    # only the allocations that pass the bound screen are packed, so count those; the screen
+    # itself (cheap) has a budget of its own
+    screens = SCREENS
     for _ in range(rounds):
         best: tuple[Allocation, _Score] | None = None
         for cand in _transfers(setup, alloc, memo) if transfers > 0 else []:
             key = _alloc_key(cand)
             if transfers <= 0 or key in seen:
                 continue
+            if screens <= 0:
+                break
             seen.add(key)
-            transfers -= 1
+            screens -= 1
             if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
                 continue
+            transfers -= 1
             sc = _score(setup, cand, memo, quick=True)
             if _better(sc, score) and (best is None or _better(sc, best[1])):
                 best = (cand, sc)
@@ -1219,10 +1227,13 @@ def _improve_allocation(
             key = _alloc_key(cand)
             if key in seen:
                 continue
+            if screens <= 0:
+                break
             seen.add(key)
-            evals -= 1
+            screens -= 1
             if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
                 continue
+            evals -= 1
             sc = _score(setup, cand, memo, quick=True)
             if _better(sc, score) and (best is None or _better(sc, best[1])):
                 best = (cand, sc)
