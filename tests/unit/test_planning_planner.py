@@ -1,5 +1,8 @@
 from datetime import timedelta
+from functools import cache
+from itertools import product
 
+import pytest
 from _planning_fixtures import NOW, channel, context, order, warehouse
 
 from splitship.domain.catalog import Dimensions, SkuAttributes, ZoneRate
@@ -375,3 +378,85 @@ def test_without_boxes_a_bulky_unit_is_cheaper_in_company_than_alone() -> None:
     assert sorted(sum(pkg.items.values()) for pkg in p.packages) == [2, 3]
     alone = plan(order([("BULKY", 1, bulky)]), ctx(channels=[post]))
     assert alone.total_cost == 220
+
+
+# ---- moving units between warehouses --------------------------------------------------------
+
+TEN_KG = channel("exp", max_weight_g=10000, rate=ZoneRate(1000, 500, 1000, 200))  # 10 kg: 2300
+
+
+def _best_packing(weights: list[int], counts: tuple[int, ...]) -> int:
+    """Least cost of shipping ``counts`` units (of these weights) on TEN_KG, by brute force."""
+
+    @cache
+    def cost(left: tuple[int, ...]) -> int:
+        if not any(left):
+            return 0
+        first = next(i for i, n in enumerate(left) if n)  # the parcel that holds this unit
+        best = 10**9
+        for take in product(*(range(n + 1) for n in left)):
+            weight = sum(t * w for t, w in zip(take, weights, strict=True))
+            if take[first] and weight <= 10000:
+                price = TEN_KG.price("Z1", weight)
+                assert price is not None
+                rest = tuple(n - t for n, t in zip(left, take, strict=True))
+                best = min(best, price + cost(rest))
+        return best
+
+    return cost(counts)
+
+
+def _best_split(weights: list[int], qty: list[int], w1: list[int], w2: list[int]) -> int:
+    """Least cost over every way to take each line's units from W1 and W2 (brute force)."""
+    best = 10**9
+    for from_w1 in product(*(range(q + 1) for q in qty)):
+        rest = tuple(q - k for q, k in zip(qty, from_w1, strict=True))
+        if all(k <= s for k, s in zip(from_w1, w1, strict=True)) and all(
+            r <= s for r, s in zip(rest, w2, strict=True)
+        ):
+            best = min(best, _best_packing(weights, from_w1) + _best_packing(weights, rest))
+    return best
+
+
+def test_units_move_between_warehouses_and_parcels_are_recut():
+    # 20 kg in all and 10 kg per parcel: at least two parcels of at least 2300 each. Only
+    # "2 A + 2 B + 1 C" (exactly 10 kg) from each warehouse reaches that; the allocation that
+    # concentrates units in W2 costs 5100 (10 kg + 6.3 kg from W2, 3.7 kg from W1).
+    o = order([("A", 4, sku(2100)), ("B", 4, sku(800)), ("C", 2, sku(4200))])
+    whs = [warehouse("W1", {"A": 2, "B": 2, "C": 1}), warehouse("W2", {"A": 3, "B": 2, "C": 2})]
+    c = ctx({}, warehouses=whs, channels=[TEN_KG])
+    p = plan(o, c)
+    assert p.total_cost == 4600 == _best_split([2100, 800, 4200], [4, 4, 2], [2, 2, 1], [3, 2, 2])
+    assert sorted(pkg.warehouse_id for pkg in p.packages) == ["W1", "W2"]
+    assert all(pkg.items == {"L1": 2, "L2": 2, "L3": 1} for pkg in p.packages)
+    assert_valid(o, p, c)
+    assert plan(o, c) == p
+
+
+@pytest.mark.parametrize(
+    ("weights", "qty", "w1", "w2"),
+    [
+        ([2300, 700, 3600, 500], [3, 2, 4, 4], [2, 2, 1, 4], [2, 1, 4, 1]),
+        ([2000, 1700, 4500, 4200], [4, 1, 3, 2], [1, 1, 2, 1], [3, 0, 2, 2]),
+        # the heuristics price the best split no lower than the current one; its bound is lower
+        ([2300, 2300, 3700], [2, 4, 4], [2, 3, 4], [1, 2, 0]),
+        # W2's parcel must grow by some of what W2 could take (1.5 + 0.7 kg), not all of it
+        ([700, 1100, 1500, 900], [3, 3, 4, 4], [3, 3, 4, 2], [1, 0, 1, 3]),
+    ],
+)
+def test_moving_several_lines_at_once_reaches_the_best_split(
+    weights: list[int], qty: list[int], w1: list[int], w2: list[int]
+) -> None:
+    # moving one line's units at a time does not reach the best split here; moving several
+    # lines' units together (and re-cutting both warehouses' parcels) does
+    names = [f"S{i}" for i in range(len(weights))]
+    o = order([(s, q, sku(w)) for s, q, w in zip(names, qty, weights, strict=True)])
+    whs = [
+        warehouse("W1", dict(zip(names, w1, strict=True))),
+        warehouse("W2", dict(zip(names, w2, strict=True))),
+    ]
+    c = ctx({}, warehouses=whs, channels=[TEN_KG])
+    p = plan(o, c)
+    assert not p.unshippable
+    assert p.total_cost == _best_split(weights, qty, w1, w2)
+    assert_valid(o, p, c)

@@ -5,9 +5,10 @@ Steps of ``plan``:
 
 1. rules → per-line facts (address, ship date wave, allowed channels, ship_alone, kit, no split)
 2. warehouse allocation: the strategy's candidates; for ``fewest_packages`` with stock, units
-   are also moved between warehouses while that lowers the cost (compared with the packing
-   heuristics, the best then solved in full) unless the plan already costs what the order would
-   cost from a single warehouse (a bound no allocation can beat)
+   are also moved between warehouses while that lowers the cost (several lines at once, shaped
+   by the current packing, or one line's units; compared with the packing heuristics after a
+   lower-bound screen, the best then solved in full) unless the plan already costs what the
+   order would cost from a single warehouse (a bound no allocation can beat)
 3. groups of units that may share a parcel: same address, warehouse and ship date; ship_alone
    units and lines form their own groups; a group's packing depends on its content only, so
    groups with the same content (from any warehouse) are packed once per call
@@ -57,6 +58,10 @@ WORK_LIMIT = 800  # parcel evaluations of the exact search per group
 SEARCH_BUDGET = 3000  # parcel evaluations of the local search per group
 MOVE_EVALS = 8  # allocations tried by moving units between warehouses (orders <= MOVE_UNITS)
 MOVE_UNITS = 30
+TRANSFER_EVALS = 8  # allocations tried by moving several lines' units at once (same scaling)
+LEVEL_FILLS = 2  # price steps of the receiving parcel tried by a transfer
+SCREENS = 4 * (MOVE_EVALS + TRANSFER_EVALS)  # allocations screened by their bound at most
+PROMISING = 2  # allocations solved in full because their bound beats the heuristics' best
 
 
 @dataclass(frozen=True)
@@ -792,6 +797,7 @@ class _Solved:
 
 
 GroupKey = tuple[Address, date, str | None, tuple[tuple[str, int], ...]]
+BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
 
 
 def _group_key(group: _Group) -> GroupKey:
@@ -803,9 +809,59 @@ def _group_key(group: _Group) -> GroupKey:
     )
 
 
+@dataclass
+class _Prepared:
+    """A group's blocks and packer, before any packing (its lower bound screens allocations)."""
+
+    pricer: BinPricer
+    unship: list[Unshippable]
+    notes: list[Reason]
+    packer: Packer | None
+    bound: int | None = None  # the packer's lower bound, once asked for
+
+
 class _Memo:
     def __init__(self) -> None:
         self.groups: dict[GroupKey, _Solved] = {}
+        self.prepared: dict[GroupKey, _Prepared] = {}
+        # per (address, ship date): the packer of all units there, and its blocks' indexes
+        self.pools: dict[tuple[Address, date], tuple[Packer | None, dict[BlockKey, int]]] = {}
+        self.relaxed: int | None = None  # the one-warehouse bound, once known
+        self.relaxed_known = False
+
+
+def _prepare_group(setup: _Setup, group: _Group) -> _Prepared:
+    pricer = setup.pricer(group.address, group.ship_on)
+    kinds, bad, block_notes = _blocks(setup, group, pricer)
+    if not kinds:
+        return _Prepared(pricer, bad, block_notes, None)
+    packer = Packer(
+        kinds,
+        pricer,
+        [c.limit for c in setup.caps],
+        setup.seg_masks,
+        (1 << len(setup.channels)) - 1,
+    )
+    return _Prepared(pricer, bad, block_notes, packer)
+
+
+def _group_bound(setup: _Setup, group: _Group, memo: _Memo, packed: bool = True) -> tuple[int, int]:
+    """(units that cannot ship, a lower bound of the group's cost): the cost of its packing
+    when known and ``packed``, else the packing search's lower bound."""
+    key = _group_key(group)
+    hit = memo.groups.get(key)
+    if hit is not None:
+        unship = sum(u.quantity for u in hit.unship)
+        return unship, hit.result.cost if packed else hit.result.lower_bound
+    prepared = memo.prepared.get(key)
+    if prepared is None:
+        prepared = memo.prepared[key] = _prepare_group(setup, group)
+    if prepared.bound is None:
+        packer = prepared.packer
+        prepared.bound = (
+            0 if packer is None else packer.lower_bound([k.count for k in packer.kinds])
+        )
+    return sum(u.quantity for u in prepared.unship), prepared.bound
 
 
 def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Solved:
@@ -813,22 +869,18 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
     hit = memo.groups.get(key)
     if hit is not None and (quick or not hit.quick):
         return hit
-    pricer = setup.pricer(group.address, group.ship_on)
-    kinds, bad, block_notes = _blocks(setup, group, pricer)
-    if not kinds:
-        solved = _Solved(None, PackResult([], 0, 0, True), pricer, bad, block_notes, False)
+    # a packer whose bound screened the group (never solved yet) is reused with its work
+    prepared = memo.prepared.pop(key, None) or _prepare_group(setup, group)
+    packer, pricer = prepared.packer, prepared.pricer
+    if packer is None:
+        result = PackResult([], 0, 0, True)
     else:
-        packer = Packer(
-            kinds,
-            pricer,
-            [c.limit for c in setup.caps],
-            setup.seg_masks,
-            (1 << len(setup.channels)) - 1,
-        )
         result = packer.solve(
             exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=quick, budget=SEARCH_BUDGET
         )
-        solved = _Solved(packer, result, pricer, bad, block_notes, quick and not result.proven)
+    solved = _Solved(
+        packer, result, pricer, prepared.unship, prepared.notes, quick and not result.proven
+    )
     memo.groups[key] = solved
     return solved
 
@@ -837,102 +889,392 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
 class _Score:
     shipped: int
     cost: int  # search cost: money * SCALE + parcels
+    bound: int = 0  # no packing of this allocation's groups costs less
 
 
 def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score:
     shipped = -sum(alloc.shortfall.values())
-    cost = 0
+    cost = bound = 0
     for group in _groups(setup, alloc):
         solved = _solve_group(setup, group, memo, quick)
         shipped -= sum(u.quantity for u in solved.unship)
         cost += solved.result.cost
-    return _Score(shipped, cost)
+        bound += solved.result.lower_bound
+    return _Score(shipped, cost, bound)
 
 
 def _better(a: _Score, b: _Score | None) -> bool:
     return b is None or (-a.shipped, a.cost) < (-b.shipped, b.cost)
 
 
+def _may_move(setup: _Setup, ln: _Line, picks: Sequence[tuple[str, int]]) -> bool:
+    """Can this line's units ship from another warehouse? Not pre-sale units (no stock yet),
+    ship_alone lines or kits (their blocks span the rule), nor part of a line that may not be
+    split (only the whole line, from one warehouse)."""
+    if not picks or ln.ship_on > setup.today or ln.alone is not None or ln.kit is not None:
+        return False
+    return not (_whole_only(setup, ln) and len(picks) > 1)
+
+
+def _whole_only(setup: _Setup, ln: _Line) -> bool:
+    return not setup.ctx.allow_unit_split or ln.no_split is not None
+
+
+def _spare(setup: _Setup, alloc: Allocation) -> dict[tuple[str, str], int]:
+    """Stock per (warehouse, SKU) that the allocation leaves unused (pre-sale units take none)."""
+    used: dict[tuple[str, str], int] = {}
+    for lid, picks in alloc.picks.items():
+        ln = setup.line_by_id[lid]
+        if ln.ship_on > setup.today:
+            continue
+        sku = ln.line.sku
+        for wh, q in picks:
+            used[(wh, sku)] = used.get((wh, sku), 0) + q
+    skus = {ln.line.sku for ln in setup.lines}
+    return {
+        (w.id, sku): max(w.available(sku), 0) - used.get((w.id, sku), 0)
+        for w in setup.ctx.warehouses
+        for sku in skus
+    }
+
+
+def _moved(
+    setup: _Setup, alloc: Allocation, src: str, dst: str, units: dict[str, int]
+) -> Allocation:
+    """``alloc`` with ``units`` (line id -> units) shipped from ``dst`` instead of ``src``."""
+    picks = dict(alloc.picks)
+    for lid, k in units.items():
+        if not k:
+            continue
+        new: dict[str, int] = {}
+        for wh, q in picks[lid]:
+            new[wh] = new.get(wh, 0) + q
+        new[src] -= k
+        new[dst] = new.get(dst, 0) + k
+        picks[lid] = [(wh, q) for wh, q in new.items() if q > 0]
+    return Allocation(picks=picks, shortfall=alloc.shortfall)
+
+
 def _moves(setup: _Setup, alloc: Allocation) -> list[Allocation]:
     """Allocations one move away: some units of a line shipped from another warehouse that has
     them (whole lines where units may not be split)."""
-    ctx = setup.ctx
-    used: dict[tuple[str, str], int] = {}
-    by_id = {ln.line.id: ln for ln in setup.lines}
-    for lid, picks in alloc.picks.items():
-        for wh, q in picks:
-            key = (wh, by_id[lid].line.sku)
-            used[key] = used.get(key, 0) + q
+    spare = _spare(setup, alloc)
     out: list[Allocation] = []
     for ln in setup.lines:
         lid = ln.line.id
         picks = alloc.picks.get(lid, [])
-        if not picks or ln.ship_on > setup.today or ln.alone is not None or ln.kit is not None:
+        if not _may_move(setup, ln, picks):
             continue
-        whole_only = not ctx.allow_unit_split or ln.no_split is not None
-        if whole_only and len(picks) > 1:
-            continue
+        whole_only = _whole_only(setup, ln)
         sku = ln.line.sku
         for src, a in picks:
-            for w in ctx.warehouses:
+            for w in setup.ctx.warehouses:
                 if w.id == src:
                     continue
-                spare = max(w.available(sku), 0) - used.get((w.id, sku), 0)
-                if spare <= 0:
+                free = spare[(w.id, sku)]
+                if free <= 0:
                     continue
-                sizes = [a] if whole_only else sorted({1, min(a, spare), min(2, a, spare)})
+                sizes = [a] if whole_only else sorted({1, min(a, free), min(2, a, free)})
                 for k in sizes:
-                    if k > spare or k > a:
-                        continue
-                    new: dict[str, int] = {}
-                    for wh, q in picks:
-                        new[wh] = new.get(wh, 0) + q
-                    new[src] -= k
-                    new[w.id] = new.get(w.id, 0) + k
-                    moved = [(wh, q) for wh, q in new.items() if q > 0]
-                    out.append(
-                        Allocation(picks={**alloc.picks, lid: moved}, shortfall=alloc.shortfall)
-                    )
+                    if k <= free and k <= a:
+                        out.append(_moved(setup, alloc, src, w.id, {lid: k}))
     return out
 
 
+def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation]:
+    """Allocations that move several lines' units at once from one warehouse to another, shaped
+    by the current packing (one-unit moves rarely pay on their own: a parcel only gets cheaper
+    when a whole price step or a whole parcel of content leaves it):
+
+    * fill the free room of the receiving warehouse's parcels (what they can take without
+      costing more), so the sending warehouse ships less at no extra cost there;
+    * empty one of the sending warehouse's two lightest parcels into the receiving warehouse;
+    * fill the receiving warehouse's lightest parcel up to each of the first LEVEL_FILLS price
+      steps it passes, and as full as it can be; fill a new parcel as full as it can be.
+
+    Units go heaviest first (one that does not fit is skipped for lighter ones); only what the
+    receiving warehouse has in spare stock."""
+    groups = [g for g in _groups(setup, alloc) if g.alone is None]
+    spare0 = _spare(setup, alloc)
+    seg = setup.seg_masks
+    caps = [c.limit for c in setup.caps]
+    every = (1 << len(setup.channels)) - 1
+    by_place: dict[tuple[Address, date, str], _Solved] = {}
+    for g in groups:
+        by_place[(g.address, g.ship_on, g.warehouse_id)] = _solve_group(setup, g, memo, True)
+    out: list[Allocation] = []
+    for g in groups:
+        src = g.warehouse_id
+        sent = by_place[(g.address, g.ship_on, src)]
+        if sent.packer is None:
+            continue
+        for w in setup.ctx.warehouses:
+            dst = w.id
+            if dst == src:
+                continue
+            # the sending group's blocks the receiving warehouse could ship: index -> most blocks
+            room: dict[int, int] = {}
+            for i, k in enumerate(sent.packer.kinds):
+                if len(k.key) != 1:
+                    continue
+                lid, q = k.key[0]
+                ln = setup.line_by_id[lid]
+                if not _may_move(setup, ln, alloc.picks.get(lid, [])):
+                    continue
+                n = min(k.count, spare0[(dst, ln.line.sku)] // q)
+                if n > 0:
+                    room[i] = n
+            if not room:
+                continue
+            got = by_place.get((g.address, g.ship_on, dst))
+            kinds = list(sent.packer.kinds)
+            index = {k.key: i for i, k in enumerate(kinds)}
+            if got is not None and got.packer is not None:
+                for k in got.packer.kinds:
+                    if k.key not in index:
+                        index[k.key] = len(kinds)
+                        kinds.append(k)
+            both = Packer(kinds, sent.pricer, caps, seg, every)
+            pos = {k.key: i for i, k in enumerate(both.kinds)}
+            theirs: list[Parcel] = []
+            if got is not None and got.packer is not None:
+                for parcel in got.result.parcels:
+                    counts = [0] * both.n
+                    for k, n in zip(got.packer.kinds, parcel.counts, strict=True):
+                        counts[pos[k.key]] += n
+                    theirs.append(both.rebuild(counts))
+            movable = sorted((pos[sent.packer.kinds[i].key], i) for i in room)
+
+            plans: list[dict[str, int]] = []
+            if theirs:
+                plans.append(_fill_parcels(both, [p.copy() for p in theirs], movable, room, None))
+            mine = sorted(sent.result.parcels, key=lambda p: (p.weight, p.counts))
+            for parcel in mine[:2]:
+                if all(n <= room.get(i, 0) for i, n in enumerate(parcel.counts) if n):
+                    units: dict[str, int] = {}
+                    for i, n in enumerate(parcel.counts):
+                        if n:
+                            lid, q = sent.packer.kinds[i].key[0]
+                            units[lid] = units.get(lid, 0) + q * n
+                    plans.append(units)
+            if theirs:
+                # the receiver's lightest parcel filled as full as it can be, and filled up to
+                # each of the first two price steps it passes on the way (a sender's parcel
+                # often gets cheaper only for a well-chosen part of what the receiver could take)
+                lightest = min(theirs, key=lambda p: (p.weight, p.counts))
+                steps: list[int] = []
+                full = _fill_parcels(both, [lightest.copy()], movable, room, INF - 1, steps)
+                for cap in sorted(c for c in steps if c > lightest.cost)[:LEVEL_FILLS]:
+                    plans.append(_fill_parcels(both, [lightest.copy()], movable, room, cap))
+                plans.append(full)
+            plans.append(_fill_parcels(both, [both.empty()], movable, room, INF - 1))
+            for units in plans:
+                if units:
+                    out.append(_moved(setup, alloc, src, dst, units))
+    return out
+
+
+def _fill_parcels(
+    both: Packer,
+    parcels: list[Parcel],
+    movable: Sequence[tuple[int, int]],
+    room: dict[int, int],
+    limit: int | None,
+    steps: list[int] | None = None,
+) -> dict[str, int]:
+    """Add the movable blocks (``both``'s index, sender's index), heaviest first, to
+    ``parcels`` while each fits and keeps the parcel's cost within ``limit`` (None: its own
+    cost, i.e. only what it takes for free); a block that does not is skipped for lighter ones.
+    Returns the units added per line; ``steps`` collects the costs the parcels went through.
+    ``room``: how many blocks of each the receiving warehouse can take."""
+    left = dict(room)
+    units: dict[str, int] = {}
+    for p in parcels:
+        cap = p.cost if limit is None else limit
+        for j, i in movable:
+            while left[i] > 0:
+                c, o = both.cost_with(p, j)
+                if c > cap:
+                    break
+                both.add(p, j, 1, c, o)
+                if steps is not None and c not in steps:
+                    steps.append(c)
+                left[i] -= 1
+                lid, q = both.kinds[j].key[0]
+                units[lid] = units.get(lid, 0) + q
+    return units
+
+
+def _may_beat(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
+    """Could the heuristics price ``alloc`` below ``score``? Its groups' known costs plus the
+    lower bounds of the others say "no" without packing them, which is most of the work:
+    first with the bounds of the pooled units (nothing to prepare), then with each group's
+    own (tighter) bound."""
+    groups = _groups(setup, alloc)
+    cost = 0
+    for group in groups:
+        hit = memo.groups.get(_group_key(group))
+        low = hit.result.cost if hit is not None else _pooled_bound(setup, group, memo)
+        if low is None:
+            break
+        cost += low
+    else:
+        # (units that cannot ship are left out: the estimate only errs towards "maybe")
+        if not _better(_Score(-sum(alloc.shortfall.values()), cost), score):
+            return False
+    shipped = -sum(alloc.shortfall.values())
+    cost = 0
+    for group in groups:
+        bad, low = _group_bound(setup, group, memo)
+        shipped -= bad
+        cost += low
+    return _better(_Score(shipped, cost), score)
+
+
+def _pooled_bound(setup: _Setup, group: _Group, memo: _Memo) -> int | None:
+    """A lower bound of the group's cost from the packer of every unit that may share a parcel
+    with it (same address and ship date, any warehouse): that packer knows every block and
+    price level a part of those units can use, so its bound holds for any part. None when the
+    group holds a block the pool does not (a kit, part of an unsplittable line)."""
+    if group.alone is not None:
+        return None
+    place = (group.address, group.ship_on)
+    pool = memo.pools.get(place)
+    if pool is None:
+        parts = [
+            (ln, ln.qty)
+            for ln in setup.lines
+            if ln.alone is None and ln.address == group.address and ln.ship_on == group.ship_on
+        ]
+        # the same group as the one-warehouse bound's (its packer is shared)
+        pooled = _Group(group.address, "", group.ship_on, parts)
+        key = _group_key(pooled)
+        hit = memo.groups.get(key)
+        if hit is not None:
+            packer = hit.packer
+        else:
+            if key not in memo.prepared:
+                memo.prepared[key] = _prepare_group(setup, pooled)
+            packer = memo.prepared[key].packer
+        index = {} if packer is None else {k.key: i for i, k in enumerate(packer.kinds)}
+        pool = memo.pools[place] = (packer, index)
+    packer, index = pool
+    if packer is None:
+        return None
+    counts = [0] * packer.n
+    for ln, q in group.parts:
+        if ln.kit is not None:
+            return None
+        lid = ln.line.id
+        i = index.get(((lid, 1),))
+        if i is not None:
+            counts[i] += q
+            continue
+        i = index.get(((lid, q),))
+        if i is None:
+            return None
+        counts[i] += 1
+    return packer.lower_bound(counts)
+
+
+def _alloc_key(alloc: Allocation) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    return tuple(sorted((lid, tuple(sorted(ps))) for lid, ps in alloc.picks.items()))
+
+
 def _improve_allocation(
-    setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo, rounds: int = 8
+    setup: _Setup,
+    alloc: Allocation,
+    score: _Score,
+    memo: _Memo,
+    promising: list[tuple[Allocation, _Score]],
+    rounds: int = 8,
 ) -> tuple[Allocation, _Score]:
-    """Move units between warehouses while that lowers the (heuristic) cost, trying at most
-    ``MOVE_EVALS`` allocations (fewer for big orders: each costs a packing of two groups)."""
+    """Move units between warehouses while that lowers the (heuristic) cost, packing at most
+    ``MOVE_EVALS`` one-line moves and ``TRANSFER_EVALS`` transfers (fewer for big orders: each
+    costs a packing of two groups) among at most ``SCREENS`` allocations screened by their
+    bound. Allocations the heuristics do not price lower but whose bound is lower go to
+    ``promising`` (the heuristics miss some tight packings)."""
     units = sum(ln.qty for ln in setup.lines)
     evals = MOVE_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
+    transfers = TRANSFER_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
+    seen = {_alloc_key(alloc)}
+    # only the allocations that pass the bound screen are packed, so count those; the screen
+    # itself (cheap) has a budget of its own
+    screens = SCREENS
     for _ in range(rounds):
         best: tuple[Allocation, _Score] | None = None
-        for cand in _moves(setup, alloc):
-            if evals <= 0:
+        for cand in _transfers(setup, alloc, memo) if transfers > 0 else []:
+            key = _alloc_key(cand)
+            if transfers <= 0 or key in seen:
+                continue
+            if screens <= 0:
                 break
+            seen.add(key)
+            screens -= 1
+            if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
+                continue
+            transfers -= 1
+            sc = _score(setup, cand, memo, quick=True)
+            if _better(sc, score) and (best is None or _better(sc, best[1])):
+                best = (cand, sc)
+                if _at_relaxed_bound(setup, cand, sc, memo):
+                    break  # no allocation costs less
+            elif sc.shipped >= score.shipped and sc.bound < score.cost:
+                promising.append((cand, sc))
+        for cand in _moves(setup, alloc):
+            if evals <= 0 or (best is not None and _at_relaxed_bound(setup, *best, memo)):
+                break
+            key = _alloc_key(cand)
+            if key in seen:
+                continue
+            if screens <= 0:
+                break
+            seen.add(key)
+            screens -= 1
+            if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
+                continue
             evals -= 1
             sc = _score(setup, cand, memo, quick=True)
             if _better(sc, score) and (best is None or _better(sc, best[1])):
                 best = (cand, sc)
+            elif sc.shipped >= score.shipped and sc.bound < score.cost:
+                promising.append((cand, sc))
         if best is None:
             break
         alloc, score = best
+        if _at_relaxed_bound(setup, alloc, score, memo):
+            break
     return alloc, score
 
 
+def _relaxed_bound(setup: _Setup, alloc: Allocation, memo: _Memo) -> int | None:
+    """What the order would cost at least if every unit were in one warehouse: a lower bound
+    for every allocation that ships the same units (None when it does not apply: units short,
+    or blocks that span several units, since kits and unsplittable lines differ between
+    allocations)."""
+    if alloc.shortfall:
+        return None
+    if not memo.relaxed_known:
+        memo.relaxed_known = True
+        if not any(ln.kit is not None or ln.no_split is not None for ln in setup.lines):
+            # with no units short every such allocation ships the same units: one bound
+            bound = 0
+            for group in _groups(setup, _one_warehouse(setup, alloc)):
+                unship, low = _group_bound(setup, group, memo, packed=False)
+                if unship:
+                    return None
+                bound += low
+            memo.relaxed = bound
+    return memo.relaxed
+
+
 def _at_relaxed_bound(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
-    """Does this allocation already cost what the order would cost if every unit were in one
-    warehouse? (A lower bound for every allocation that ships the same units, valid when no
-    block spans several units: kits and unsplittable lines differ between allocations.)"""
-    if alloc.shortfall or score.shipped < 0:
+    """Does this allocation already cost what it would cost from one warehouse? (Then no
+    allocation that ships the same units is cheaper.)"""
+    if score.shipped < 0:
         return False
-    if any(ln.kit is not None or ln.no_split is not None for ln in setup.lines):
-        return False
-    bound = 0
-    for group in _groups(setup, _one_warehouse(setup, alloc)):
-        solved = _solve_group(setup, group, memo, quick=True)
-        if solved.unship:
-            return False
-        bound += solved.result.lower_bound
-    return score.cost <= bound
+    bound = _relaxed_bound(setup, alloc, memo)
+    return bound is not None and score.cost <= bound
 
 
 def _one_warehouse(setup: _Setup, alloc: Allocation) -> Allocation:
@@ -1112,28 +1454,56 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     if search and _at_relaxed_bound(setup, allocations[0], scored[0][1], memo):
         search = False  # no allocation can do better
         allocations = allocations[:1]
-    scored += [(alloc, _score(setup, alloc, memo, quick=search)) for alloc in allocations[1:]]
     alloc, score = scored[0]
     first = 0
-    for k, (cand, sc) in enumerate(scored[1:], start=1):
+    promising: list[tuple[Allocation, _Score]] = []
+    for cand in allocations[1:]:
+        # one whose bound cannot beat the best so far never wins, not even solved in full
+        # (its exact cost is at least its bound, the best's exact cost at most its heuristic)
+        if not _may_beat(setup, cand, score, memo):
+            continue
+        sc = _score(setup, cand, memo, quick=search)
+        scored.append((cand, sc))
         if _better(sc, score):
-            alloc, score, first = cand, sc, k
+            alloc, score, first = cand, sc, len(scored) - 1
     if (
         search
         and setup.strategy == "fewest_packages"
         and context.stock_check
         and not _at_relaxed_bound(setup, alloc, score, memo)
     ):
-        improved, sc = _improve_allocation(setup, alloc, score, memo)
+        improved, sc = _improve_allocation(setup, alloc, score, memo, promising)
         if improved is not alloc:
             scored.append((improved, sc))
             alloc, score = improved, sc
     if search:
         # the heuristic costs only bound the exact ones from above: solve the best allocation
         # before the moves exactly too, and any other that might still win
+        # (unless no allocation can beat it, or the other's bound already rules it out)
+        heuristic = score
         score = _score(setup, alloc, memo, quick=False)
         for k, (cand, sc) in enumerate(scored):
-            if cand is not alloc and (k == first or _better(sc, score)):
+            if _at_relaxed_bound(setup, alloc, score, memo):
+                break
+            if cand is alloc or (sc.shipped <= score.shipped and sc.bound >= score.cost):
+                continue
+            if k == first or _better(sc, score):
+                exact = _score(setup, cand, memo, quick=False)
+                if _better(exact, score):
+                    alloc, score = cand, exact
+        # Allocations the heuristics priced as low as the best one (not lower, so the moves
+        # passed them by) but whose bound is lower than the best one's: the heuristics miss
+        # some tight packings. Orders up to MOVE_UNITS units only: a big order's full packing
+        # costs too much.
+        near = [
+            c for c in promising if not _better(heuristic, c[1]) and c[1].bound < heuristic.bound
+        ]
+        near.sort(key=lambda c: (-c[1].shipped, c[1].bound, c[1].cost))
+        units = sum(ln.qty for ln in setup.lines)
+        for cand, sc in near[: PROMISING if units <= MOVE_UNITS else 0]:
+            if _at_relaxed_bound(setup, alloc, score, memo):
+                break
+            if sc.shipped >= score.shipped and sc.bound < score.cost:
                 exact = _score(setup, cand, memo, quick=False)
                 if _better(exact, score):
                     alloc, score = cand, exact

@@ -1,0 +1,69 @@
+"""The warehouse allocation search: the bounds that rule allocations out without packing them
+must hold for every group an allocation can form, and the moves must respect stock."""
+
+from _planning_fixtures import context, order, warehouse
+from benchmarks.instances import family_b
+
+from splitship.domain.catalog import SkuAttributes
+from splitship.planning import planner as pl
+from splitship.planning.rules import load_rule_set
+
+
+def _multi_warehouse_orders(count: int) -> list:
+    return [i for i in family_b(24, "medium") if i.meta["warehouses"] != 1][:count]
+
+
+def test_screening_bounds_never_exceed_a_packing():
+    for inst in _multi_warehouse_orders(4):
+        setup = pl._setup(inst.order, inst.context)
+        memo = pl._Memo()
+        start = pl._allocations(setup)[0]
+        score = pl._score(setup, start, memo, quick=True)
+        candidates = [start, *pl._transfers(setup, start, memo), *pl._moves(setup, start)[:6]]
+        relaxed = pl._relaxed_bound(setup, start, memo)
+        for alloc in candidates:
+            exact = pl._score(setup, alloc, pl._Memo(), quick=False)
+            assert relaxed is None or exact.shipped < 0 or relaxed <= exact.cost
+            for group in pl._groups(setup, alloc):
+                cost = pl._solve_group(setup, group, pl._Memo(), quick=False).result.cost
+                pooled = pl._pooled_bound(setup, group, memo)
+                assert pooled is None or pooled <= cost
+                fresh = pl._Memo()
+                assert pl._group_bound(setup, group, fresh, packed=False)[1] <= cost
+        assert score.bound <= pl._score(setup, start, pl._Memo(), quick=False).cost
+
+
+def test_moves_and_transfers_stay_within_stock_and_keep_every_unit():
+    for inst in _multi_warehouse_orders(4):
+        setup = pl._setup(inst.order, inst.context)
+        memo = pl._Memo()
+        start = pl._allocations(setup)[0]
+        pl._score(setup, start, memo, quick=True)
+        for alloc in [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]:
+            assert alloc.shortfall == start.shortfall
+            for lid, picks in alloc.picks.items():
+                assert sum(q for _, q in picks) == sum(q for _, q in start.picks[lid])
+                assert all(q > 0 for _, q in picks)
+            assert all(left >= 0 for left in pl._spare(setup, alloc).values())
+
+
+def test_transfers_leave_lines_that_may_not_move_where_they_are():
+    # B may not be split (no_unit_split) and C ships alone: only A's units may change warehouse
+    heavy = SkuAttributes(weight_g=4000)
+    o = order([("A", 3, heavy), ("B", 2, heavy), ("C", 1, heavy)])
+    whs = [warehouse("W1", {"A": 2, "B": 2, "C": 1}), warehouse("W2", {"A": 3, "B": 2, "C": 1})]
+    rules = load_rule_set(
+        {
+            "rules": [
+                {"id": "n", "type": "no_unit_split", "conditions": {"sku": ["B"]}},
+                {"id": "s", "type": "ship_alone", "conditions": {"sku": ["C"]}},
+            ]
+        }
+    )
+    setup = pl._setup(o, context(warehouses=whs, rules=rules))
+    memo = pl._Memo()
+    start = pl._allocations(setup)[0]
+    pl._score(setup, start, memo, quick=True)
+    for alloc in [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]:
+        assert alloc.picks["L3"] == start.picks["L3"]
+        assert len(alloc.picks["L2"]) == 1  # the whole line, from one warehouse
