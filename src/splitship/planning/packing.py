@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from splitship.planning import binpack
-from splitship.planning.rates import INF, BinPricer, Level
+from splitship.planning.rates import INF, BinPricer, Level, Option
 
 # the covering bound's grid: cells of 1/CELLS of the largest level, 1/CELLS_MAX for groups of
 # more than FINE_BLOCKS blocks (where the grid decides the bound), at most GRID_MAX cells
@@ -373,6 +373,35 @@ class _Cover:
         return out
 
 
+class _Measures:
+    """The covering pieces of a set of levels (and single units in their own packaging) under
+    each size measure: weight; and, when every piece has a volume and the blocks take some,
+    volume and a mix of both. (a, b, pieces as (capacity, cost, tag), largest capacity)."""
+
+    __slots__ = ("schemes",)
+
+    def __init__(
+        self, levels: Sequence[Level], singles: Sequence[tuple[int, int, int, int]], bulky: bool
+    ) -> None:
+        pieces = [(lv.weight, lv.volume, lv.cost, t) for t, lv in enumerate(levels)]
+        pieces += singles
+        self.schemes: list[tuple[int, int, list[tuple[int, int, int]], int]] = []
+        if not pieces:
+            return
+        measures: list[tuple[int, int]] = [(1, 0)]
+        if bulky and all(vol < INF for _, vol, _, _ in pieces):
+            measures.append((0, 1))
+            # mixed: the size of the largest box-like level, weight and volume equally
+            big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
+            if big is not None and big.volume > 0 and big.weight > 0:
+                measures.append((big.volume, big.weight))
+        for a, b in measures:
+            ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in pieces]
+            biggest = max(cap for cap, _, _ in ps)
+            if biggest > 0:
+                self.schemes.append((a, b, ps, biggest))
+
+
 LevelParts = tuple[list[Level], list[int], list[int], list[tuple[int, int, int]], list[int]]
 
 
@@ -434,7 +463,9 @@ class Packer:
             chunion |= k.chmask
         self.chunion = chunion
         self.max_content = pricer.max_content
+        self._price_memo = pricer.memo
         self._alone: list[int] | None = None
+        self._accepting: list[int] | None = None
         self._covers: list[_Cover] | None = None
         self._levels: list[Level] = []
         self._stair_w: list[int] = []
@@ -487,7 +518,7 @@ class Packer:
                 if p.caps[c] + add * n > limits[c]:
                     return INF, -1
         d = k.dims
-        return self.pricer.cost(
+        key = (
             w,
             p.volume + k.volume * n,
             p.units + k.units * n,
@@ -498,6 +529,9 @@ class Packer:
             p.d2 if p.d2 > d[2] else d[2],
             chmask,
         )
+        # most contents were priced before: the pricer's memo without the call
+        hit = self._price_memo.get(key)
+        return hit if hit is not None else self.pricer.cost(*key)
 
     def add(self, p: Parcel, i: int, n: int, cost: int, option: int) -> None:
         k = self.kinds[i]
@@ -520,16 +554,82 @@ class Packer:
         p.cost, p.option = cost, option
 
     def rebuild(self, counts: Sequence[int]) -> Parcel:
-        """A parcel holding ``counts``; its cost is INF when it breaks any limit."""
-        p = self.empty()
+        """A parcel holding ``counts``; its cost is INF when it breaks any limit.
+
+        Every limit only tightens as blocks are added, so the content is summed first and
+        priced once (the cheap limits are checked block by block on the way, as ``cost_with``
+        would). Each block kind still counts as one parcel evaluation, so the work limits mean
+        what they meant when a parcel was built block by block."""
+        kinds = self.kinds
+        weight = volume = units = value = tags = d0 = d1 = d2 = 0
+        chmask = self.all_channels
+        caps = [0] * len(self.cap_limits)
+        ok = True
+        seen = 0
+        max_content = self.max_content
         for i, n in enumerate(counts):
-            if n:
-                cost, opt = self.cost_with(p, i, n)
-                self.add(p, i, n, cost, opt)
-                if cost >= INF:
-                    p.counts = list(counts)
-                    return p
-        return p
+            if not n:
+                continue
+            seen += 1
+            k = kinds[i]
+            weight += k.weight * n
+            volume += k.volume * n
+            units += k.units * n
+            value += k.value * n
+            d = k.dims
+            if d[0] > d0:
+                d0 = d[0]
+            if d[1] > d1:
+                d1 = d[1]
+            if d[2] > d2:
+                d2 = d[2]
+            chmask &= k.chmask
+            if k.caps:
+                for c, add in enumerate(k.caps):
+                    caps[c] += add * n
+            if ok:
+                new_tags = tags | k.tags
+                broken = (
+                    weight > max_content
+                    or not chmask
+                    or (
+                        new_tags != tags
+                        and any((new_tags & g).bit_count() > 1 for g in self.segregation)
+                    )
+                    or (
+                        bool(k.caps)
+                        and any(c > lim for c, lim in zip(caps, self.cap_limits, strict=True))
+                    )
+                )
+                if broken:
+                    ok = False
+                else:
+                    self.spent += 1
+                tags = new_tags
+            else:
+                tags |= k.tags
+        if ok and seen:
+            cost, option = self.pricer.cost(weight, volume, units, value, tags, d0, d1, d2, chmask)
+        elif ok:
+            cost, option = 0, -1
+        else:
+            self.spent += 1  # the evaluation that found the broken limit
+            cost, option = INF, -1
+        return Parcel(
+            list(counts),
+            weight,
+            volume,
+            units,
+            value,
+            tags,
+            d0,
+            d1,
+            d2,
+            chmask,
+            caps,
+            cost,
+            option,
+        )
 
     def single(self, i: int, n: int = 1) -> Parcel:
         p = self.empty()
@@ -550,13 +650,23 @@ class Packer:
 
     # ---- lower bound -----------------------------------------------------------------------
 
-    def _accepts(self, lv: Level, k: Kind) -> bool:
-        if k.weight > lv.weight or k.volume > lv.volume:
-            return False
-        return self._option_accepts(lv.option, k)
+    @property
+    def accepting(self) -> list[int]:
+        """Per kind, the options (bit ``Option.index``) that take one block of it at all."""
+        if self._accepting is None:
+            options = self.pricer.options
+            out = []
+            for k in self.kinds:
+                m = 0
+                for o in options:
+                    if self._option_accepts(o, k):
+                        m |= 1 << o.index
+                out.append(m)
+            self._accepting = out
+        return self._accepting
 
-    def _option_accepts(self, index: int, k: Kind) -> bool:
-        o = self.pricer.option(index)
+    @staticmethod
+    def _option_accepts(o: Option, k: Kind) -> bool:
         if not k.chmask & o.channel_bit or k.tags & o.forbidden:
             return False
         if k.units > o.max_items or k.value > o.max_value:
@@ -572,11 +682,13 @@ class Packer:
         pricer = self.pricer
         # a level is useful when its option takes some block that fits it
         smallest: dict[int, tuple[int, int] | None] = {}
+        accepting = self.accepting
         for o in pricer.options:
             if o.channel_bit & self.chunion:
-                acc = [k for k in self.kinds if self._option_accepts(o.index, k)]
+                bit = 1 << o.index
+                acc = [i for i in range(self.n) if accepting[i] & bit]
                 smallest[o.index] = (
-                    (min(k.weight for k in acc), min(k.volume for k in acc)) if acc else None
+                    (min(self.w[i] for i in acc), min(self.v[i] for i in acc)) if acc else None
                 )
         lkey = (
             self.chunion,
@@ -602,28 +714,19 @@ class Packer:
             for i, k in enumerate(self.kinds)
             if k.units == 1 and alone[i] < INF
         ]
-        pieces = [(lv.weight, lv.volume, lv.cost, t) for t, lv in enumerate(levels)] + singles
-        covers: list[_Cover] = []
-        if not pieces:
-            self._covers = covers
-            return covers
         tw, tv = self.total_weight, self.total_volume
-        schemes: list[tuple[int, int]] = [(1, 0)]
-        finite = all(vol < INF for _, vol, _, _ in pieces)
-        if finite and tv > 0:
-            schemes.append((0, 1))
-            # mixed: the size of the largest box-like level, weight and volume equally
-            big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
-            if big is not None and big.volume > 0 and big.weight > 0:
-                schemes.append((big.volume, big.weight))
         fine = self.total_count > FINE_BLOCKS
         skey = tuple((w, v, c) for w, v, c, _ in singles)
-        for a, b in schemes:
+        # the pieces of each size measure depend on the levels and singles only: shared by
+        # every group with the same ones
+        mkey = (lkey, skey, tv > 0)
+        measures = pricer.bound_cache.get(mkey)
+        if not isinstance(measures, _Measures):
+            measures = _Measures(levels, singles, tv > 0)
+            pricer.remember(mkey, measures)
+        covers: list[_Cover] = []
+        for a, b, ps, biggest in measures.schemes:
             size = a * tw + b * tv
-            ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in pieces]
-            if not any(cap > 0 for cap, _, _ in ps):
-                continue
-            biggest = max(cap for cap, _, _ in ps)
             cell = max(1, biggest // (CELLS_MAX if fine else CELLS), size // GRID_MAX)
             # shared with earlier groups only on the same grid (the result never depends on
             # which orders came before)
@@ -782,7 +885,7 @@ class Packer:
         remaining = list(counts) if counts is not None else [k.count for k in self.kinds]
         tw = sum(self.w[i] * n for i, n in enumerate(remaining))
         tv = sum(self.v[i] * n for i, n in enumerate(remaining))
-        present = [k for k, n in zip(self.kinds, remaining, strict=True) if n]
+        present = [i for i, n in enumerate(remaining) if n]
         out = [[self._levels[t] for t in self._targets(tw, tv, sum(remaining)) if t >= 0]]
         top: dict[int, Level] = {}
         for lv in self._levels:
@@ -790,7 +893,7 @@ class Packer:
                 top[lv.option] = lv
         uniform = []
         for index, lv in top.items():
-            if all(self._option_accepts(index, k) for k in present):
+            if all(self.accepting[i] >> index & 1 for i in present):
                 k_w = -(-tw // lv.weight)
                 k_v = -(-tv // lv.volume) if lv.volume < INF else 1
                 k = max(k_w, k_v, 1)
@@ -836,7 +939,12 @@ class Packer:
         """The heaviest set of remaining blocks that fits level ``lv`` (weight by exact subset
         sum, then volume and every other limit checked); None when nothing fits.
         ``tagged_first``: the segregated blocks of the chosen tag go in before the others."""
-        pool = [i for i in range(self.n) if remaining[i] and self._accepts(lv, self.kinds[i])]
+        accepting, bit, w, v = self.accepting, 1 << lv.option, self.w, self.v
+        pool = [
+            i
+            for i in range(self.n)
+            if remaining[i] and accepting[i] & bit and w[i] <= lv.weight and v[i] <= lv.volume
+        ]
         if not pool:
             return None
         best: list[int] | None = None

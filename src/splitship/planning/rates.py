@@ -218,7 +218,7 @@ class BinPricer:
     def __init__(self, options: Sequence[Option], handling: int) -> None:
         self.options = list(options)
         self.handling = handling
-        self._memo: dict[tuple[int, ...], tuple[int, int]] = {}
+        self.memo: dict[tuple[int, ...], tuple[int, int]] = {}
         self._by_index = {o.index: o for o in self.options}
         self._levels: dict[tuple[int, int], list[Level]] = {}
         # the packing search's bound structures, shared by every group priced here
@@ -271,7 +271,7 @@ class BinPricer:
 
         The search cost is ``(price + handling) * SCALE + 1``."""
         key = (weight, volume, units, value, tags, d0, d1, d2, chmask)
-        hit = self._memo.get(key)
+        hit = self.memo.get(key)
         if hit is not None:
             return hit
         self.calls += 1
@@ -329,9 +329,9 @@ class BinPricer:
             if price is not None and price < best:
                 best, best_i = price, index
         out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
-        if len(self._memo) >= MEMO_MAX:
-            self._memo.clear()  # a long-running service keeps this pricer: bound its memory
-        self._memo[key] = out
+        if len(self.memo) >= MEMO_MAX:
+            self.memo.clear()  # a long-running service keeps this pricer: bound its memory
+        self.memo[key] = out
         return out
 
     def carriers(
@@ -348,7 +348,7 @@ class BinPricer:
     ) -> int:
         """The channels (bit mask, within ``chmask``) that can take this content at all."""
         key = (weight, volume, units, value, tags, d0, d1, d2, -1 - chmask)
-        hit = self._memo.get(key)
+        hit = self.memo.get(key)
         if hit is not None:
             return hit[0]
         found = 0
@@ -403,7 +403,7 @@ class BinPricer:
             w = gross if gross > volw else volw
             if price_of(-(-w // step) * step) is not None:
                 found |= bit
-        self._memo[key] = (found, 0)
+        self.memo[key] = (found, 0)
         return found
 
     def remember(self, key: tuple[object, ...], value: object) -> None:
