@@ -9,7 +9,7 @@ carry it, and the price levels (content weight cap, volume, cost) the search's b
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from splitship.domain.catalog import Box, Channel, SkuAttributes, ZoneRate
@@ -212,6 +212,23 @@ class Level:
     cost: int  # search cost
 
 
+# (channel bit, forbidden tags, max items, max value, max gross, weight step, volumetric divisor,
+#  price function, channel, options: (boxed, any units, max load, inner volume, inner sides,
+#  tare, volumetric weight of the box, option index))
+_ChannelFacts = tuple[
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    Callable[[int], int | None],
+    Channel,
+    list[tuple[bool, bool, int, int, int, int, int, int, int, int]],
+]
+
+
 class BinPricer:
     """Cheapest feasible option for a parcel's content summary, memoised."""
 
@@ -228,32 +245,42 @@ class BinPricer:
         self.max_content = max(
             (min(o.max_load, o.max_gross - o.tare) for o in self.options), default=0
         )
-        # flat per-option facts for the hot loop
-        self._flat = [
-            (
-                o.channel_bit,
-                o.forbidden,
-                o.max_items,
-                o.max_value,
-                o.box is not None,
-                o.any_units,
-                o.max_load,
-                o.inner_volume,
-                o.size_ok,
-                o.inner[0],
-                o.inner[1],
-                o.inner[2],
-                o.tare,
-                o.volumetric_g,
-                o.max_gross,
-                o.step,
-                o.divisor,
-                o.rate.price,
-                o.index,
-                o.channel,
-            )
-            for o in self.options
-        ]
+        # Per channel (in the options' order, which decides ties): the facts every option of
+        # the channel shares, checked once, then its options; a box whose outer size the
+        # channel refuses can never be used and is left out.
+        groups: list[_ChannelFacts] = []
+        for o in self.options:
+            if not groups or groups[-1][0] != o.channel_bit:
+                groups.append(
+                    (
+                        o.channel_bit,
+                        o.forbidden,
+                        o.max_items,
+                        o.max_value,
+                        o.max_gross,
+                        o.step,
+                        o.divisor,
+                        o.rate.price,
+                        o.channel,
+                        [],
+                    )
+                )
+            if o.box is None or o.size_ok:
+                groups[-1][9].append(
+                    (
+                        o.box is not None,
+                        o.any_units,
+                        o.max_load,
+                        o.inner_volume,
+                        o.inner[0],
+                        o.inner[1],
+                        o.inner[2],
+                        o.tare,
+                        o.volumetric_g,
+                        o.index,
+                    )
+                )
+        self._groups = groups
 
     def cost(
         self,
@@ -281,53 +308,59 @@ class BinPricer:
             forbidden,
             max_items,
             max_value,
-            boxed,
-            any_units,
-            max_load,
-            inner_volume,
-            size_ok,
-            i0,
-            i1,
-            i2,
-            tare,
-            box_volw,
             max_gross,
             step,
             divisor,
             price_of,
-            index,
             channel,
-        ) in self._flat:
-            if not chmask & bit or tags & forbidden or units > max_items or value > max_value:
+            entries,
+        ) in self._groups:
+            if (
+                not chmask & bit
+                or tags & forbidden
+                or units > max_items
+                or value > max_value
+                or weight > max_gross
+            ):
                 continue
-            if boxed:
-                if (
-                    weight > max_load
-                    or volume > inner_volume
-                    or not size_ok
-                    or d0 > i0
-                    or d1 > i1
-                    or d2 > i2
-                ):
-                    continue
-                gross = weight + tare
-                volw = box_volw
-            else:
-                if units != 1 and not any_units:
-                    continue
-                gross = weight
-                volw = 0
-                if units == 1 and d0:
-                    if not _size_ok(channel, (d0, d1, d2)):
+            own_volw = -1  # the unit's own packaging: size checked and volumetric weight once
+            last_w, last_price = -1, None
+            for (
+                boxed,
+                any_units,
+                max_load,
+                inner_volume,
+                i0,
+                i1,
+                i2,
+                tare,
+                box_volw,
+                index,
+            ) in entries:
+                if boxed:
+                    if weight > max_load or volume > inner_volume or d0 > i0 or d1 > i1 or d2 > i2:
                         continue
-                    if divisor:
-                        volw = -(-(d0 * d1 * d2) // divisor)
-            if gross > max_gross:
-                continue
-            w = gross if gross > volw else volw
-            price = price_of(-(-w // step) * step)
-            if price is not None and price < best:
-                best, best_i = price, index
+                    gross = weight + tare
+                    volw = box_volw
+                else:
+                    if units != 1 and not any_units:
+                        continue
+                    gross = weight
+                    volw = 0
+                    if units == 1 and d0:
+                        if own_volw < 0:
+                            if not _size_ok(channel, (d0, d1, d2)):
+                                continue
+                            own_volw = -(-(d0 * d1 * d2) // divisor) if divisor else 0
+                        volw = own_volw
+                if gross > max_gross:
+                    continue
+                w = -(-(gross if gross > volw else volw) // step) * step
+                if w != last_w:
+                    last_w, last_price = w, price_of(w)
+                price = last_price
+                if price is not None and price < best:
+                    best, best_i = price, index
         out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
         if len(self.memo) >= MEMO_MAX:
             self.memo.clear()  # a long-running service keeps this pricer: bound its memory
@@ -352,57 +385,11 @@ class BinPricer:
         if hit is not None:
             return hit[0]
         found = 0
-        for (
-            bit,
-            forbidden,
-            max_items,
-            max_value,
-            boxed,
-            any_units,
-            max_load,
-            inner_volume,
-            size_ok,
-            i0,
-            i1,
-            i2,
-            tare,
-            box_volw,
-            max_gross,
-            step,
-            divisor,
-            price_of,
-            _index,
-            channel,
-        ) in self._flat:
-            if not chmask & bit or found & bit or tags & forbidden:
-                continue
-            if units > max_items or value > max_value:
-                continue
-            if boxed:
-                if (
-                    weight > max_load
-                    or volume > inner_volume
-                    or not size_ok
-                    or d0 > i0
-                    or d1 > i1
-                    or d2 > i2
-                ):
-                    continue
-                gross, volw = weight + tare, box_volw
-            else:
-                if units != 1 and not any_units:
-                    continue
-                gross, volw = weight, 0
-                if units == 1 and d0:
-                    if not _size_ok(channel, (d0, d1, d2)):
-                        continue
-                    if divisor:
-                        volw = -(-(d0 * d1 * d2) // divisor)
-            if gross > max_gross:
-                continue
-            w = gross if gross > volw else volw
-            if price_of(-(-w // step) * step) is not None:
-                found |= bit
+        for bit, *_ in self._groups:
+            if chmask & bit:
+                cost, _index = self.cost(weight, volume, units, value, tags, d0, d1, d2, bit)
+                if cost < INF:
+                    found |= bit
         self.memo[key] = (found, 0)
         return found
 
