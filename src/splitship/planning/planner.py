@@ -221,6 +221,12 @@ class _Setup:
     _pricers: dict[tuple[str, str | None, date], BinPricer] = field(default_factory=dict)
     _etas: dict[tuple[str, str, date], DeliveryEstimate | None] = field(default_factory=dict)
     _latest: dict[tuple[int, str, str | None, date], date] = field(default_factory=dict)
+    _timing: dict[tuple[str, str | None, date], tuple[list[date], int]] = field(
+        default_factory=dict
+    )
+    # per block content and destination: the channels its objective allows (0: none can)
+    _allowed: dict[tuple[object, ...], int] = field(default_factory=dict)
+    _unit_kinds: dict[str, Kind] = field(default_factory=dict)
     line_by_id: dict[str, _Line] = field(default_factory=dict)
 
     # -- pricing and delivery ------------------------------------------------------------
@@ -259,14 +265,27 @@ class _Setup:
         deliver_by = self.order.deliver_by
         return deliver_by is None or self.latest(ch, addr, ship_on) <= deliver_by
 
+    def timing(self, addr: Address, ship_on: date) -> tuple[list[date], int]:
+        """Per channel (by index) the latest delivery date to ``addr`` when shipped on
+        ``ship_on``, and the channels (bit mask) that deliver on time."""
+        key = (addr.country, addr.region, ship_on)
+        hit = self._timing.get(key)
+        if hit is None:
+            latests = [self.latest(ch, addr, ship_on) for ch in self.channels]
+            deliver_by = self.order.deliver_by
+            on_time = 0
+            for i, d in enumerate(latests):
+                if deliver_by is None or d <= deliver_by:
+                    on_time |= 1 << i
+            hit = self._timing[key] = (latests, on_time)
+        return hit
+
     def pricer(self, addr: Address, ship_on: date) -> BinPricer:
         key = (addr.country, addr.region, ship_on)
         if key not in self._pricers:
             country, region = addr.country, addr.region
-            chans = [
-                (1 << i, ch, self.latest(ch, addr, ship_on).toordinal())
-                for i, ch in enumerate(self.channels)
-            ]
+            latests, _ = self.timing(addr, ship_on)
+            chans = [(1 << i, ch, latests[i].toordinal()) for i, ch in enumerate(self.channels)]
             # Everything a price depends on, by value: a service that loads the same catalogue
             # for every request reuses the options, price levels and memo.
             vkey = (
@@ -307,6 +326,13 @@ class _Setup:
         return m
 
     # -- blocks --------------------------------------------------------------------------
+
+    def unit_kind(self, ln: _Line, count: int) -> Kind:
+        """``count`` blocks of one unit of the line (the line's facts are fixed per call)."""
+        k = self._unit_kinds.get(ln.line.id)
+        if k is None:
+            k = self._unit_kinds[ln.line.id] = self.kind([(ln, 1)], 1)
+        return k if count == 1 else _recount(k, count, k.chmask)
 
     def kind(self, parts: Sequence[tuple[_Line, int]], count: int) -> Kind:
         weight = volume = units = value = tags = 0
@@ -494,10 +520,18 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     pref_rules: dict[str, list[str]] = {}
     claimed: dict[str, Rule] = {}  # line id -> the ship_alone / keep_together rule that owns it
     setup_notes: list[Reason] = []
+    # One object per distinct address (equal addresses share it), so that grouping can go by
+    # identity within this call instead of hashing addresses again and again.
+    canonical: dict[Address, Address] = {}
+    line_addr: dict[str, Address] = {}
+    for ln in order.lines:
+        if ln.id in unassigned:
+            a = ln.address or addr0
+            line_addr[ln.id] = canonical.setdefault(a, a)
     for r in ctx.rules.rules:
         if isinstance(r, ShipAlone | KeepTogether):
             for ln in order.lines:
-                if ln.id not in unassigned or not active(r, order.line_address(ln.id)):
+                if ln.id not in unassigned or not active(r, line_addr[ln.id]):
                     continue
                 hit = (
                     r.conditions.matches_item(ln.sku, ln.attributes)
@@ -523,7 +557,7 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         qty = unassigned.get(ln.id, 0)
         if qty <= 0:
             continue
-        addr = order.line_address(ln.id)
+        addr = line_addr[ln.id]
         objective = "cheapest_on_time"
         chmask = (1 << len(channels)) - 1
         pref_seen = False
@@ -642,7 +676,8 @@ def _allocations(setup: _Setup) -> list[Allocation]:
 
 
 def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
-    by_key: dict[tuple[Address, str, date], _Group] = {}
+    # addresses are canonical objects per call (``_setup``): equal addresses are the same one
+    by_key: dict[tuple[int, str, date], _Group] = {}
     out: list[_Group] = []
     for ln in setup.lines:
         for wh, q in alloc.picks.get(ln.line.id, []):
@@ -654,7 +689,7 @@ def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
                 else:
                     out.append(_Group(ln.address, wh, ln.ship_on, [(ln, q)], ln.alone))
                 continue
-            key = (ln.address, wh, ln.ship_on)
+            key = (id(ln.address), wh, ln.ship_on)
             if key not in by_key:
                 by_key[key] = _Group(ln.address, wh, ln.ship_on, [])
                 out.append(by_key[key])
@@ -664,38 +699,46 @@ def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
 
 def _restrict(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> Kind | None:
     """The channels a block may use under its objective; None when none can carry it."""
-    objective = next(ln for ln, _ in group.parts if ln.line.id == kind.key[0][0]).objective
+    addr = group.address
+    key = (kind.key, kind.chmask, addr.country, addr.region, group.ship_on)
+    mask = setup._allowed.get(key)
+    if mask is None:
+        mask = setup._allowed[key] = _allowed(setup, group, kind, pricer)
+    if not mask:
+        return None
+    return _recount(kind, kind.count, mask)
+
+
+def _allowed(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> int:
+    objective = setup.line_by_id[kind.key[0][0]].objective
     able = pricer.carriers(
         kind.weight, kind.volume, kind.units, kind.value, kind.tags, *kind.dims, kind.chmask
     )
-    carriers = [i for i in range(len(setup.channels)) if able >> i & 1]
-    if not carriers:
-        return None
-    if objective != "cheapest":
-        chans = setup.channels
-        on_time = [i for i in carriers if setup.on_time(chans[i], group.address, group.ship_on)]
-        if objective == "fastest" or not on_time:
-            soonest = min(setup.latest(chans[i], group.address, group.ship_on) for i in carriers)
-            carriers = [
-                i
-                for i in carriers
-                if setup.latest(chans[i], group.address, group.ship_on) == soonest
-            ]
-        else:
-            carriers = on_time
+    if not able or objective == "cheapest":
+        return able
+    latests, on_time = setup.timing(group.address, group.ship_on)
+    if objective != "fastest" and able & on_time:
+        return able & on_time
+    carriers = [i for i in range(len(latests)) if able >> i & 1]
+    soonest = min(latests[i] for i in carriers)
     mask = 0
     for i in carriers:
-        mask |= 1 << i
+        if latests[i] == soonest:
+            mask |= 1 << i
+    return mask
+
+
+def _recount(kind: Kind, count: int, chmask: int) -> Kind:
     return Kind(
         kind.key,
-        kind.count,
+        count,
         kind.weight,
         kind.volume,
         kind.units,
         kind.value,
         kind.tags,
         kind.dims,
-        mask,
+        chmask,
         kind.caps,
     )
 
@@ -718,11 +761,11 @@ def _blocks(
         return _restrict(setup, group, kind, pricer)
 
     def units_of(ln: _Line, q: int) -> None:
-        k = fits(setup.kind([(ln, 1)], q))
+        k = fits(setup.unit_kind(ln, q))
         if k is not None:
             kinds.append(k)
             return
-        why = setup.block_problems(setup.kind([(ln, 1)], 1), pricer) or [
+        why = setup.block_problems(setup.unit_kind(ln, 1), pricer) or [
             rs.no_channel("no channel can carry it")
         ]
         unship.append(Unshippable(ln.line.id, q, why[0]))
@@ -791,12 +834,12 @@ class _Solved:
     quick: bool  # solved by the heuristics only (while comparing allocations)
 
 
-GroupKey = tuple[Address, date, str | None, tuple[tuple[str, int], ...]]
+GroupKey = tuple[int, date, str | None, tuple[tuple[str, int], ...]]
 
 
 def _group_key(group: _Group) -> GroupKey:
     return (
-        group.address,
+        id(group.address),  # canonical per call (``_setup``)
         group.ship_on,
         group.alone.id if group.alone is not None else None,
         tuple((ln.line.id, q) for ln, q in group.parts),
@@ -997,7 +1040,8 @@ def _plan_allocation(setup: _Setup, alloc: Allocation, memo: _Memo) -> _Outcome:
                         why.append(rs.rule(rid, "channel_preference"))
             if not pkg.on_time and setup.order.deliver_by is not None:
                 why.append(rs.late(setup.order.deliver_by.isoformat()))
-            packages.append(_with_reasons(pkg, _dedup(why)))
+            pkg.reasons.extend(_dedup(why))  # the package's own list, built just above
+            packages.append(pkg)
             total += pkg.cost
     return _Outcome(packages, unship, notes, total, proven)
 
@@ -1083,10 +1127,6 @@ def _package(
     )
 
 
-def _with_reasons(pkg: PlannedPackage, why: list[Reason]) -> PlannedPackage:
-    return PlannedPackage(**{**pkg.__dict__, "reasons": why})
-
-
 def _dedup(reasons: Sequence[Reason]) -> list[Reason]:
     seen: set[tuple[str, str]] = set()
     out = []
@@ -1140,9 +1180,8 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     best = _plan_allocation(setup, alloc, memo)
     packages = best.packages
     if len(packages) == 1 and not best.unshippable:
-        packages = [
-            _with_reasons(packages[0], [r for r in packages[0].reasons if r.code == rs.LATE])
-        ]
+        only = packages[0].reasons  # this call's own list
+        only[:] = [r for r in only if r.code == rs.LATE]
     notes = _dedup([*setup.notes, *best.notes])
     late = [p for p in packages if not p.on_time]
     if late and order.deliver_by is not None:
@@ -1185,7 +1224,7 @@ def _single_parcel(setup: _Setup, packages: Sequence[PlannedPackage]) -> int | N
     # Each line keeps the channels its objective allows it alone (on time where possible).
     mask = -1
     for ln, _ in parts:
-        unit = _restrict(setup, group, setup.kind([(ln, 1)], 1), pricer)
+        unit = _restrict(setup, group, setup.unit_kind(ln, 1), pricer)
         mask &= unit.chmask if unit is not None else 0
     whole = setup.kind(parts, 1)
     whole = Kind(
