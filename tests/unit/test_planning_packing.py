@@ -1,6 +1,7 @@
 """The packing search against brute force: its bounds never exceed the optimum, a result it
 calls proven is optimal, and the exact search finds the optimum."""
 
+import itertools
 from datetime import timedelta
 
 from _planning_fixtures import NOW, channel, context, order, realistic_boxes, realistic_channels
@@ -11,7 +12,7 @@ from splitship.domain.catalog import Dimensions, SkuAttributes, ZoneRate
 from splitship.planning import packing
 from splitship.planning import planner as pl
 from splitship.planning.packing import Packer, Parcel, total
-from splitship.planning.rates import INF
+from splitship.planning.rates import INF, SCALE, cheapest_quote
 from splitship.planning.rules import load_rule_set
 
 RULES = load_rule_set(
@@ -194,3 +195,96 @@ def test_plans_do_not_depend_on_what_was_planned_before() -> None:
     assert first == list(reversed(again))
     pl._PRICERS.clear()
     assert [pl.plan(i.order, i.context) for i in orders[::-1]] == again
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups(), st.data())
+def test_a_rebuilt_parcel_is_the_parcel_built_block_by_block(
+    packer: Packer, data: st.DataObject
+) -> None:
+    if packer.n == 0:
+        return
+    counts = [data.draw(st.integers(0, k.count)) for k in packer.kinds]
+    step = packer.empty()
+    for i, n in enumerate(counts):
+        if n:
+            cost, option = packer.cost_with(step, i, n)
+            packer.add(step, i, n, cost, option)
+            if cost >= INF:
+                break
+    built = packer.rebuild(counts)
+    assert built.counts == counts
+    if step.cost >= INF:
+        assert built.cost >= INF
+        return
+    summary = ("weight", "volume", "units", "value", "tags", "d0", "d1", "d2", "chmask", "caps")
+    assert [getattr(built, f) for f in summary] == [getattr(step, f) for f in summary]
+    assert (built.cost, built.option) == (step.cost, step.option)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_root_candidates_counts_the_vectors_the_exact_search_lists_first(packer: Packer) -> None:
+    if packer.n == 0 or packer.total_count > 9:
+        return
+    expected = sum(
+        1
+        for vec in itertools.product(*(range(k.count + 1) for k in packer.kinds))
+        if vec[0] >= 1
+        and sum(w * m for w, m in zip(packer.w, vec, strict=True)) <= packer.max_content
+    )
+    assert packer.root_candidates(10**6) == expected
+    if expected > 1:
+        assert packer.root_candidates(expected - 2) > expected - 2
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_pricer_charges_what_the_cheapest_quote_charges(data: st.DataObject) -> None:
+    items = []
+    for i in range(data.draw(st.integers(1, 3))):
+        weight = data.draw(st.sampled_from([40, 150, 480, 900, 1700, 3100, 6500, 12000]))
+        dims = data.draw(
+            st.none()
+            | st.tuples(st.integers(20, 450), st.integers(20, 350), st.integers(5, 300)).map(
+                lambda t: Dimensions(*sorted(t, reverse=True))
+            )
+        )
+        tags = frozenset(data.draw(st.lists(st.sampled_from(["battery", "liquid"]), max_size=1)))
+        items.append((f"S{i}", data.draw(st.integers(1, 3)), SkuAttributes(weight, dims, tags)))
+    chans = realistic_channels(data.draw(st.sampled_from([5000, 6000])))
+    boxes = realistic_boxes() if data.draw(st.booleans()) else []
+    o = order(items, deliver_by=NOW.date() + timedelta(days=30))
+    setup = pl._setup(o, context(channels=chans, boxes=boxes, rules=RULES, stock_check=False))
+    ln = setup.lines[0]
+    pricer = setup.pricer(ln.address, ln.ship_on)
+    kind = setup.kind([(x, x.qty) for x in setup.lines], 1)
+    cost, option = pricer.cost(
+        kind.weight,
+        kind.volume,
+        kind.units,
+        kind.value,
+        kind.tags,
+        *kind.dims,
+        (1 << len(chans)) - 1,
+    )
+    best = cheapest_quote(
+        [(x.line.attributes, x.qty) for x in setup.lines], boxes, chans, ln.address.country
+    )
+    if best is None:
+        assert cost >= INF and option == -1
+        return
+    assert cost == (best.price + setup.handling) * SCALE + 1
+    assert (
+        pricer.carriers(
+            kind.weight,
+            kind.volume,
+            kind.units,
+            kind.value,
+            kind.tags,
+            *kind.dims,
+            (1 << len(chans)) - 1,
+        )
+        >> pricer.option(option).channel_bit.bit_length() - 1
+        & 1
+    )

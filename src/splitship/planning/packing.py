@@ -53,6 +53,9 @@ GRID_MAX = 8192
 BIG_BLOCKS = 200
 # groups of at most this many blocks are searched exhaustively without the covering bound
 TINY = 6
+# the exact search is not started when its first step has more than this many times its work
+# limit of candidate parcels to list (it could not get past that step)
+ROOT_SPAN = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -1160,6 +1163,32 @@ class Packer:
         )
         return [self.rebuild(c) for c in best], complete
 
+    def root_candidates(self, cap: int) -> int:
+        """How many parcels the exact search's first step may have to list (every count vector
+        with a block of the heaviest kind whose content weight some option could take), or
+        more than ``cap`` when there are more.
+
+        The first step lists them all before branching, spending a parcel evaluation on each
+        and more on the dominance checks; when there are many times more than its work limit
+        allows, it stops inside that list and returns the incumbent unchanged, so it is not
+        started at all."""
+        top = self.max_content
+        ways: dict[int, int] = {0: 1}
+        found = 0
+        for j, k in enumerate(self.kinds):
+            new: dict[int, int] = {}
+            for w0, c in ways.items():
+                for m in range(1 if j == 0 else 0, k.count + 1):
+                    w1 = w0 + k.weight * m
+                    if w1 > top:
+                        break
+                    new[w1] = new.get(w1, 0) + c
+            ways = new
+            found = sum(ways.values())
+            if found > cap:  # later kinds only add vectors
+                break
+        return found
+
     def _parcels_with(
         self, first: int, remaining: list[int], work_limit: int
     ) -> list[tuple[int, list[int], int, int]]:
@@ -1599,7 +1628,12 @@ class Packer:
             self.limit = self.spent + budget
             best = self.improve(best, lower, 2 if big else rounds)
             best_cost = total(best)
-        if best_cost > lower and self.total_count <= exact_units and not quick:
+        if (
+            best_cost > lower
+            and self.total_count <= exact_units
+            and not quick
+            and self.root_candidates(ROOT_SPAN * work_limit) <= ROOT_SPAN * work_limit
+        ):
             best, proven = self.exact(best, work_limit)
             best_cost = total(best)
             if proven:
