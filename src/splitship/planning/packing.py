@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from splitship.planning import binpack
-from splitship.planning.rates import INF, BinPricer, Level, Option
+from splitship.planning.rates import INF, BinPricer, Level
 
 # the covering bound's grid: cells of 1/CELLS of the largest level, 1/CELLS_MAX for groups of
 # more than FINE_BLOCKS blocks (where the grid decides the bound), at most GRID_MAX cells
@@ -657,27 +657,11 @@ class Packer:
     def accepting(self) -> list[int]:
         """Per kind, the options (bit ``Option.index``) that take one block of it at all."""
         if self._accepting is None:
-            options = self.pricer.options
-            out = []
-            for k in self.kinds:
-                m = 0
-                for o in options:
-                    if self._option_accepts(o, k):
-                        m |= 1 << o.index
-                out.append(m)
-            self._accepting = out
+            accepts = self.pricer.accepts
+            self._accepting = [
+                accepts(k.chmask, k.tags, k.units, k.value, k.dims) for k in self.kinds
+            ]
         return self._accepting
-
-    @staticmethod
-    def _option_accepts(o: Option, k: Kind) -> bool:
-        if not k.chmask & o.channel_bit or k.tags & o.forbidden:
-            return False
-        if k.units > o.max_items or k.value > o.max_value:
-            return False
-        if o.box is None:
-            return True
-        d = k.dims
-        return o.size_ok and d[0] <= o.inner[0] and d[1] <= o.inner[1] and d[2] <= o.inner[2]
 
     def _prepare_bound(self) -> list[_Cover]:
         if self._covers is not None:
@@ -1173,20 +1157,24 @@ class Packer:
         allows, it stops inside that list and returns the incumbent unchanged, so it is not
         started at all."""
         top = self.max_content
-        ways: dict[int, int] = {0: 1}
+        ways: dict[int, int] = {0: 1}  # content weight -> count vectors so far
         found = 0
         for j, k in enumerate(self.kinds):
-            new: dict[int, int] = {}
+            # every vector so far goes on with none of this kind (but the first must take one)
+            new: dict[int, int] = dict(ways) if j else {}
+            found = sum(new.values())
+            wk = k.weight
             for w0, c in ways.items():
-                for m in range(1 if j == 0 else 0, k.count + 1):
-                    w1 = w0 + k.weight * m
+                w1 = w0
+                for _ in range(k.count):
+                    w1 += wk
                     if w1 > top:
                         break
                     new[w1] = new.get(w1, 0) + c
+                    found += c
+                if found > cap:
+                    return found  # later kinds only add vectors
             ways = new
-            found = sum(ways.values())
-            if found > cap:  # later kinds only add vectors
-                break
         return found
 
     def _parcels_with(

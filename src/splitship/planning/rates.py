@@ -236,6 +236,7 @@ class BinPricer:
         self.options = list(options)
         self.handling = handling
         self.memo: dict[tuple[int, ...], tuple[int, int]] = {}
+        self._accepts: dict[tuple[object, ...], int] = {}
         self._by_index = {o.index: o for o in self.options}
         self._levels: dict[tuple[int, int], list[Level]] = {}
         # the packing search's bound structures, shared by every group priced here
@@ -392,6 +393,32 @@ class BinPricer:
                     found |= bit
         self.memo[key] = (found, 0)
         return found
+
+    def accepts(
+        self, chmask: int, tags: int, units: int, value: int, dims: tuple[int, int, int]
+    ) -> int:
+        """The options (bit ``Option.index``) that take a block like this at all, whatever it
+        weighs: channel allowed, no forbidden tag, items and value within the channel's limits,
+        and, in a box, sides within the box (whose outer size the channel accepts)."""
+        key = (chmask, tags, units, value, dims)
+        hit = self._accepts.get(key)
+        if hit is None:
+            hit = 0
+            d0, d1, d2 = dims
+            for o in self.options:
+                if not chmask & o.channel_bit or tags & o.forbidden:
+                    continue
+                if units > o.max_items or value > o.max_value:
+                    continue
+                if o.box is not None and not (
+                    o.size_ok and d0 <= o.inner[0] and d1 <= o.inner[1] and d2 <= o.inner[2]
+                ):
+                    continue
+                hit |= 1 << o.index
+            if len(self._accepts) >= MEMO_MAX:
+                self._accepts.clear()
+            self._accepts[key] = hit
+        return hit
 
     def remember(self, key: tuple[object, ...], value: object) -> None:
         if len(self.bound_cache) >= BOUND_CACHE_MAX:
