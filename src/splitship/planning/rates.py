@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from splitship.domain.catalog import Box, Channel, SkuAttributes, ZoneRate
 from splitship.domain.limits import check_package, measure_package
@@ -213,8 +214,8 @@ class Level:
 
 
 # (channel bit, forbidden tags, max items, max value, max gross, weight step, volumetric divisor,
-#  price function, channel, options: (boxed, any units, max load, inner volume, inner sides,
-#  tare, volumetric weight of the box, option index))
+#  price function, price bracket top (None: prices not monotone), channel, options: (boxed,
+#  any units, max load, inner volume, inner sides, tare, volumetric weight of the box, index))
 _ChannelFacts = tuple[
     int,
     int,
@@ -224,6 +225,7 @@ _ChannelFacts = tuple[
     int,
     int,
     Callable[[int], int | None],
+    Callable[[int], int] | None,
     Channel,
     list[tuple[bool, bool, int, int, int, int, int, int, int, int]],
 ]
@@ -262,12 +264,13 @@ class BinPricer:
                         o.step,
                         o.divisor,
                         o.rate.price,
+                        _bracket_top(o.rate),
                         o.channel,
                         [],
                     )
                 )
             if o.box is None or o.size_ok:
-                groups[-1][9].append(
+                groups[-1][10].append(
                     (
                         o.box is not None,
                         o.any_units,
@@ -313,6 +316,7 @@ class BinPricer:
             step,
             divisor,
             price_of,
+            top_of,
             channel,
             entries,
         ) in self._groups:
@@ -325,7 +329,8 @@ class BinPricer:
             ):
                 continue
             own_volw = -1  # the unit's own packaging: size checked and volumetric weight once
-            last_w, last_price = -1, None
+            cands: list[tuple[int, int]] = []  # (chargeable weight, option) that take it
+            low = INF
             for (
                 boxed,
                 any_units,
@@ -357,11 +362,28 @@ class BinPricer:
                 if gross > max_gross:
                     continue
                 w = -(-(gross if gross > volw else volw) // step) * step
-                if w != last_w:
-                    last_w, last_price = w, price_of(w)
-                price = last_price
-                if price is not None and price < best:
+                cands.append((w, index))
+                if w < low:
+                    low = w
+            if not cands:
+                continue
+            if top_of is None:  # a rate that is not monotone: every option priced
+                for w, index in cands:
+                    price = price_of(w)
+                    if price is not None and price < best:
+                        best, best_i = price, index
+                continue
+            # The price only grows with the chargeable weight: the lightest is the channel's
+            # cheapest, and the first option (in tie order) at that price is the first whose
+            # chargeable weight is still in the same price bracket.
+            price = price_of(low)
+            if price is None or price >= best:
+                continue
+            top = top_of(low)
+            for w, index in cands:
+                if w <= top:
                     best, best_i = price, index
+                    break
         out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
         if len(self.memo) >= MEMO_MAX:
             self.memo.clear()  # a long-running service keeps this pricer: bound its memory
@@ -490,6 +512,41 @@ def _levels(rate: ZoneRate, limit: int) -> list[tuple[int, int]]:
         p += rate.step_price
         levels.append((w, p))
     return levels
+
+
+def _bracket_top(rate: ZoneRate) -> Callable[[int], int] | None:
+    """For a rate whose price never falls as the chargeable weight grows: the heaviest
+    chargeable weight at the same price as a given one. None for any other rate."""
+    table = rate.table
+    if table:
+        if any(b[1] < a[1] for a, b in pairwise(table)):
+            return None
+        tops: list[int] = []  # per bracket, the last bracket at its price
+        for i in range(len(table) - 1, -1, -1):
+            same = i + 1 < len(table) and table[i + 1][1] == table[i][1]
+            tops.append(tops[-1] if same else table[i][0])
+        tops.reverse()
+
+        def table_top(w: int) -> int:
+            for (up_to, _), top in zip(table, tops, strict=True):
+                if w <= up_to:
+                    return top
+            return INF  # beyond the table: no price at all
+
+        return table_top
+    if rate.step_g <= 0 or rate.step_price < 0:
+        return None
+    if rate.step_price == 0:
+        return lambda w: INF
+    first, step = rate.first_weight_g, rate.step_g
+
+    def step_top(w: int) -> int:
+        if w <= first:
+            return first
+        # the same arithmetic as ZoneRate.price
+        return first + math.ceil((w - first) / step) * step
+
+    return step_top
 
 
 def diagnose(
