@@ -306,7 +306,57 @@ class BinPricer:
         if hit is not None:
             return hit
         self.calls += 1
+        best, best_i, _ = self._scan(weight, volume, units, value, tags, d0, d1, d2, chmask)
+        out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
+        if len(self.memo) >= MEMO_MAX:
+            self.memo.clear()  # a long-running service keeps this pricer: bound its memory
+        self.memo[key] = out
+        return out
+
+    def carriers(
+        self,
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        d0: int,
+        d1: int,
+        d2: int,
+        chmask: int,
+    ) -> int:
+        """The channels (bit mask, within ``chmask``) that can take this content at all."""
+        key = (weight, volume, units, value, tags, d0, d1, d2, -1 - chmask)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit[0]
+        self.calls += 1
+        best, best_i, found = self._scan(weight, volume, units, value, tags, d0, d1, d2, chmask)
+        if len(self.memo) >= MEMO_MAX:
+            self.memo.clear()
+        self.memo[key] = (found, 0)
+        # the same pass priced it on those channels too
+        self.memo[(weight, volume, units, value, tags, d0, d1, d2, chmask)] = (
+            ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
+        )
+        return found
+
+    def _scan(
+        self,
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        d0: int,
+        d1: int,
+        d2: int,
+        chmask: int,
+    ) -> tuple[int, int, int]:
+        """(least price, its option index, channels that can take it at all) over the options
+        of the channels in ``chmask``; (INF, -1, 0) when none can."""
         best, best_i = INF, -1
+        found = 0
         for (
             bit,
             forbidden,
@@ -370,51 +420,26 @@ class BinPricer:
             if top_of is None:  # a rate that is not monotone: every option priced
                 for w, index in cands:
                     price = price_of(w)
-                    if price is not None and price < best:
-                        best, best_i = price, index
+                    if price is not None:
+                        found |= bit
+                        if price < best:
+                            best, best_i = price, index
                 continue
             # The price only grows with the chargeable weight: the lightest is the channel's
             # cheapest, and the first option (in tie order) at that price is the first whose
             # chargeable weight is still in the same price bracket.
             price = price_of(low)
-            if price is None or price >= best:
+            if price is None:
+                continue  # nor at any heavier weight
+            found |= bit
+            if price >= best:
                 continue
             top = top_of(low)
             for w, index in cands:
                 if w <= top:
                     best, best_i = price, index
                     break
-        out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
-        if len(self.memo) >= MEMO_MAX:
-            self.memo.clear()  # a long-running service keeps this pricer: bound its memory
-        self.memo[key] = out
-        return out
-
-    def carriers(
-        self,
-        weight: int,
-        volume: int,
-        units: int,
-        value: int,
-        tags: int,
-        d0: int,
-        d1: int,
-        d2: int,
-        chmask: int,
-    ) -> int:
-        """The channels (bit mask, within ``chmask``) that can take this content at all."""
-        key = (weight, volume, units, value, tags, d0, d1, d2, -1 - chmask)
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit[0]
-        found = 0
-        for bit, *_ in self._groups:
-            if chmask & bit:
-                cost, _index = self.cost(weight, volume, units, value, tags, d0, d1, d2, bit)
-                if cost < INF:
-                    found |= bit
-        self.memo[key] = (found, 0)
-        return found
+        return best, best_i, found
 
     def accepts(
         self, chmask: int, tags: int, units: int, value: int, dims: tuple[int, int, int]
