@@ -1582,7 +1582,9 @@ class Packer:
                 return PackResult([one], one.cost, one.cost, True)
         if self.n == 1:
             return self.one_kind()
-        pure = self._pure()
+        # a handful of blocks is searched exhaustively below: no need for the bin-packing case
+        # (or the bound structures its test builds)
+        pure = self._pure() if self.total_count > TINY else None
         if pure is not None:
             res = self._bin_packing(*pure)
             if res is not None:

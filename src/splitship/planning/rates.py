@@ -239,6 +239,7 @@ class BinPricer:
         self.handling = handling
         self.memo: dict[tuple[int, ...], tuple[int, int]] = {}
         self._accepts: dict[tuple[object, ...], int] = {}
+        self._channel_memo: dict[tuple[int, ...], tuple[tuple[int, int, int], ...]] = {}
         self._by_index = {o.index: o for o in self.options}
         self._levels: dict[tuple[int, int], list[Level]] = {}
         # the packing search's bound structures, shared by every group priced here
@@ -306,7 +307,12 @@ class BinPricer:
         if hit is not None:
             return hit
         self.calls += 1
-        best, best_i, _ = self._scan(weight, volume, units, value, tags, d0, d1, d2, chmask)
+        best, best_i = INF, -1
+        for bit, price, index in self.channel_prices(
+            weight, volume, units, value, tags, d0, d1, d2
+        ):
+            if chmask & bit and price < best:  # the first channel wins a tie
+                best, best_i = price, index
         out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
         if len(self.memo) >= MEMO_MAX:
             self.memo.clear()  # a long-running service keeps this pricer: bound its memory
@@ -326,20 +332,33 @@ class BinPricer:
         chmask: int,
     ) -> int:
         """The channels (bit mask, within ``chmask``) that can take this content at all."""
-        key = (weight, volume, units, value, tags, d0, d1, d2, -1 - chmask)
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit[0]
-        self.calls += 1
-        best, best_i, found = self._scan(weight, volume, units, value, tags, d0, d1, d2, chmask)
-        if len(self.memo) >= MEMO_MAX:
-            self.memo.clear()
-        self.memo[key] = (found, 0)
-        # the same pass priced it on those channels too
-        self.memo[(weight, volume, units, value, tags, d0, d1, d2, chmask)] = (
-            ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
-        )
-        return found
+        found = 0
+        for bit, _, _ in self.channel_prices(weight, volume, units, value, tags, d0, d1, d2):
+            found |= bit
+        return found & chmask
+
+    def channel_prices(
+        self,
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        d0: int,
+        d1: int,
+        d2: int,
+    ) -> tuple[tuple[int, int, int], ...]:
+        """Per channel that can take this content, in the options' order: (channel bit, least
+        price, the first option at that price). Remembered per content, so the same content
+        on other channel sets costs a lookup."""
+        key = (weight, volume, units, value, tags, d0, d1, d2)
+        hit = self._channel_memo.get(key)
+        if hit is None:
+            hit = self._scan(weight, volume, units, value, tags, d0, d1, d2)
+            if len(self._channel_memo) >= MEMO_MAX:
+                self._channel_memo.clear()
+            self._channel_memo[key] = hit
+        return hit
 
     def _scan(
         self,
@@ -351,12 +370,9 @@ class BinPricer:
         d0: int,
         d1: int,
         d2: int,
-        chmask: int,
-    ) -> tuple[int, int, int]:
-        """(least price, its option index, channels that can take it at all) over the options
-        of the channels in ``chmask``; (INF, -1, 0) when none can."""
-        best, best_i = INF, -1
-        found = 0
+    ) -> tuple[tuple[int, int, int], ...]:
+        """``channel_prices`` without the memo."""
+        out: list[tuple[int, int, int]] = []
         for (
             bit,
             forbidden,
@@ -370,13 +386,7 @@ class BinPricer:
             channel,
             entries,
         ) in self._groups:
-            if (
-                not chmask & bit
-                or tags & forbidden
-                or units > max_items
-                or value > max_value
-                or weight > max_gross
-            ):
+            if tags & forbidden or units > max_items or value > max_value or weight > max_gross:
                 continue
             own_volw = -1  # the unit's own packaging: size checked and volumetric weight once
             cands: list[tuple[int, int]] = []  # (chargeable weight, option) that take it
@@ -418,12 +428,13 @@ class BinPricer:
             if not cands:
                 continue
             if top_of is None:  # a rate that is not monotone: every option priced
+                best, best_i = INF, -1
                 for w, index in cands:
                     price = price_of(w)
-                    if price is not None:
-                        found |= bit
-                        if price < best:
-                            best, best_i = price, index
+                    if price is not None and price < best:
+                        best, best_i = price, index
+                if best_i >= 0:
+                    out.append((bit, best, best_i))
                 continue
             # The price only grows with the chargeable weight: the lightest is the channel's
             # cheapest, and the first option (in tie order) at that price is the first whose
@@ -431,15 +442,12 @@ class BinPricer:
             price = price_of(low)
             if price is None:
                 continue  # nor at any heavier weight
-            found |= bit
-            if price >= best:
-                continue
             top = top_of(low)
             for w, index in cands:
                 if w <= top:
-                    best, best_i = price, index
+                    out.append((bit, price, index))
                     break
-        return best, best_i, found
+        return tuple(out)
 
     def accepts(
         self, chmask: int, tags: int, units: int, value: int, dims: tuple[int, int, int]
