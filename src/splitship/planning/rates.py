@@ -214,8 +214,8 @@ class Level:
 
 
 # (channel bit, forbidden tags, max items, max value, max gross, weight step, volumetric divisor,
-#  price function, price bracket top (None: prices not monotone), channel, options: (boxed,
-#  any units, max load, inner volume, inner sides, tare, volumetric weight of the box, index))
+#  price function, price bracket top (None: prices not monotone), channel, boxes: (box
+#  position, tare, volumetric weight of the box, option index), box-less: (any units, index))
 _ChannelFacts = tuple[
     int,
     int,
@@ -227,7 +227,8 @@ _ChannelFacts = tuple[
     Callable[[int], int | None],
     Callable[[int], int] | None,
     Channel,
-    list[tuple[bool, bool, int, int, int, int, int, int, int, int]],
+    list[tuple[int, int, int, int]],
+    list[tuple[bool, int]],
 ]
 
 
@@ -250,8 +251,12 @@ class BinPricer:
             (min(o.max_load, o.max_gross - o.tare) for o in self.options), default=0
         )
         # Per channel (in the options' order, which decides ties): the facts every option of
-        # the channel shares, checked once, then its options; a box whose outer size the
-        # channel refuses can never be used and is left out.
+        # the channel shares, checked once, then its boxes (a box whose outer size the channel
+        # refuses can never be used and is left out) and its box-less option, which
+        # ``build_options`` puts after the boxes. Whether a content fits a box does not depend
+        # on the channel: it is checked once per box.
+        box_pos: dict[int, int] = {}
+        self._boxes: list[tuple[int, int, int, int, int]] = []
         groups: list[_ChannelFacts] = []
         for o in self.options:
             if not groups or groups[-1][0] != o.channel_bit:
@@ -268,23 +273,19 @@ class BinPricer:
                         _bracket_top(o.rate),
                         o.channel,
                         [],
+                        [],
                     )
                 )
-            if o.box is None or o.size_ok:
-                groups[-1][10].append(
-                    (
-                        o.box is not None,
-                        o.any_units,
-                        o.max_load,
-                        o.inner_volume,
-                        o.inner[0],
-                        o.inner[1],
-                        o.inner[2],
-                        o.tare,
-                        o.volumetric_g,
-                        o.index,
-                    )
-                )
+            if o.box is None:
+                groups[-1][11].append((o.any_units, o.index))
+            elif o.size_ok:
+                if groups[-1][11]:
+                    raise ValueError("a channel's box-less option must follow its boxes")
+                pos = box_pos.get(id(o.box))
+                if pos is None:
+                    pos = box_pos[id(o.box)] = len(self._boxes)
+                    self._boxes.append((o.max_load, o.inner_volume, *o.inner))
+                groups[-1][10].append((pos, o.tare, o.volumetric_g, o.index))
         self._groups = groups
 
     def cost(
@@ -373,6 +374,10 @@ class BinPricer:
     ) -> tuple[tuple[int, int, int], ...]:
         """``channel_prices`` without the memo."""
         out: list[tuple[int, int, int]] = []
+        fits = 0  # the boxes (bit per position) this content fits in
+        for pos, (max_load, inner_volume, i0, i1, i2) in enumerate(self._boxes):
+            if weight <= max_load and volume <= inner_volume and d0 <= i0 and d1 <= i1 and d2 <= i2:
+                fits |= 1 << pos
         for (
             bit,
             forbidden,
@@ -384,44 +389,33 @@ class BinPricer:
             price_of,
             top_of,
             channel,
-            entries,
+            boxes,
+            own,
         ) in self._groups:
             if tags & forbidden or units > max_items or value > max_value or weight > max_gross:
                 continue
-            own_volw = -1  # the unit's own packaging: size checked and volumetric weight once
             cands: list[tuple[int, int]] = []  # (chargeable weight, option) that take it
             low = INF
-            for (
-                boxed,
-                any_units,
-                max_load,
-                inner_volume,
-                i0,
-                i1,
-                i2,
-                tare,
-                box_volw,
-                index,
-            ) in entries:
-                if boxed:
-                    if weight > max_load or volume > inner_volume or d0 > i0 or d1 > i1 or d2 > i2:
-                        continue
-                    gross = weight + tare
-                    volw = box_volw
-                else:
-                    if units != 1 and not any_units:
-                        continue
-                    gross = weight
-                    volw = 0
-                    if units == 1 and d0:
-                        if own_volw < 0:
-                            if not _size_ok(channel, (d0, d1, d2)):
-                                continue
-                            own_volw = -(-(d0 * d1 * d2) // divisor) if divisor else 0
-                        volw = own_volw
+            for pos, tare, volw, index in boxes:
+                if not fits >> pos & 1:
+                    continue
+                gross = weight + tare
                 if gross > max_gross:
                     continue
                 w = -(-(gross if gross > volw else volw) // step) * step
+                cands.append((w, index))
+                if w < low:
+                    low = w
+            for any_units, index in own:
+                if units != 1 and not any_units:
+                    continue
+                volw = 0
+                if units == 1 and d0:
+                    if not _size_ok(channel, (d0, d1, d2)):
+                        continue
+                    if divisor:
+                        volw = -(-(d0 * d1 * d2) // divisor)
+                w = -(-(weight if weight > volw else volw) // step) * step
                 cands.append((w, index))
                 if w < low:
                     low = w
