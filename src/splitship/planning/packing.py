@@ -36,8 +36,9 @@ Everything is integer arithmetic with fixed orders, so the result is determinist
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 
 from splitship.planning import binpack
@@ -143,6 +144,9 @@ class PackResult:
     cost: int
     lower_bound: int
     proven: bool
+    # the quick mode left out searches a full solve would run (``Packer.solve`` on the same
+    # packer then continues from the constructive work already done)
+    heuristic_only: bool = False
 
 
 def total(parcels: Sequence[Parcel]) -> int:
@@ -479,6 +483,11 @@ class Packer:
         self.work = 0
         self.quick = False  # constructive heuristics only, and the cheaper ones
         self.spent = 0  # parcel evaluations so far (the unit of every work limit)
+        # constructive packings of all blocks (and their lower bound), kept for a full solve
+        # after a quick one: they depend on the blocks only
+        self._made: dict[tuple[object, ...], list[Parcel]] = {}
+        self._lower: int | None = None
+        self._sets: dict[str, list[list[Level]]] = {}
         self.limit = INF  # local search stops past this many
 
     # ---- parcel arithmetic ---------------------------------------------------------------
@@ -857,13 +866,34 @@ class Packer:
         With segregated tags present, also with each parcel taking one tag's blocks first."""
         modes = (False, True) if self._conflicts() else (False,)
         best: list[Parcel] = []
-        sets = self._target_sets(counts)
-        for targets in sets[:1] if self.quick or self.total_count > BIG_BLOCKS else sets:
+        if counts is None:
+            if "targets" not in self._sets:
+                self._sets["targets"] = self._target_sets(None)
+            sets = self._sets["targets"]
+        else:
+            sets = self._target_sets(counts)
+        for t, targets in enumerate(
+            sets[:1] if self.quick or self.total_count > BIG_BLOCKS else sets
+        ):
             for tagged_first in modes:
-                cand = self._guided(counts, targets, tagged_first)
+                if counts is None:
+                    cand = self._once(
+                        ("guided", t, tagged_first),
+                        partial(self._guided, None, targets, tagged_first),
+                    )
+                else:
+                    cand = self._guided(counts, targets, tagged_first)
                 if cand and (not best or total(cand) < total(best)):
                     best = cand
         return best
+
+    def _once(self, key: tuple[object, ...], make: Callable[[], list[Parcel]]) -> list[Parcel]:
+        """``make()`` for all blocks, computed once per packer (a fresh list each time: callers
+        sort it)."""
+        hit = self._made.get(key)
+        if hit is None:
+            hit = self._made[key] = make()
+        return list(hit)
 
     def _target_sets(self, counts: Sequence[int] | None) -> list[list[Level]]:
         """The levels of the bound's cheapest cover; and, per option that takes every block,
@@ -1601,7 +1631,9 @@ class Packer:
             best.sort(key=lambda p: (-p.weight, p.counts))
             lower = best_cost if proven else self._apart_bound(counts0)
             return PackResult(best, best_cost, lower, proven)
-        lower = self.lower_bound(counts0)
+        if self._lower is None:
+            self._lower = self.lower_bound(counts0)
+        lower = self._lower
         makers = (
             (self.guided, self.worst_fit)
             if self.total_count > BIG_BLOCKS
@@ -1610,7 +1642,7 @@ class Packer:
         for make in makers:
             if best_cost <= lower:
                 break
-            cand = make()
+            cand = make() if make == self.guided else self._once((make.__name__,), make)
             if cand and total(cand) < best_cost:
                 best, best_cost = cand, total(cand)
         if best_cost > lower and not quick:
@@ -1629,4 +1661,4 @@ class Packer:
             if proven:
                 lower = best_cost
         best.sort(key=lambda p: (-p.weight, p.counts))
-        return PackResult(best, best_cost, min(lower, best_cost), best_cost <= lower)
+        return PackResult(best, best_cost, min(lower, best_cost), best_cost <= lower, quick)

@@ -856,6 +856,14 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
     hit = memo.groups.get(key)
     if hit is not None and (quick or not hit.quick):
         return hit
+    if hit is not None and hit.packer is not None:
+        # solved with the heuristics only before: the same packer goes on from there
+        result = hit.packer.solve(
+            exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=False, budget=SEARCH_BUDGET
+        )
+        solved = _Solved(hit.packer, result, hit.pricer, hit.unship, hit.notes, False)
+        memo.groups[key] = solved
+        return solved
     pricer = setup.pricer(group.address, group.ship_on)
     kinds, bad, block_notes = _blocks(setup, group, pricer)
     if not kinds:
@@ -871,7 +879,9 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
         result = packer.solve(
             exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=quick, budget=SEARCH_BUDGET
         )
-        solved = _Solved(packer, result, pricer, bad, block_notes, quick and not result.proven)
+        solved = _Solved(
+            packer, result, pricer, bad, block_notes, result.heuristic_only and not result.proven
+        )
     memo.groups[key] = solved
     return solved
 
