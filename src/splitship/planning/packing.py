@@ -50,6 +50,8 @@ CELLS = 64
 CELLS_MAX = 256
 FINE_BLOCKS = 30
 GRID_MAX = 8192
+# exact two-piece covers remembered per cover
+TWO_MEMO = 50_000
 # groups of more blocks than this: the cheaper constructive heuristics only
 BIG_BLOCKS = 200
 # groups of at most this many blocks are searched exhaustively without the covering bound
@@ -178,6 +180,7 @@ class _Cover:
         "scost",
         "size_max",
         "t2",
+        "t2x",
         "t3",
         "table",
         "tags",
@@ -231,6 +234,7 @@ class _Cover:
         self.choice: list[int] = []
         self.x_lim = 0
         self.t2: dict[int, int] = {}
+        self.t2x: dict[int, tuple[int, int, int]] = {}  # exact two-piece covers by size
         self.t3: dict[int, int] = {}
 
     def grid_cell(self) -> int:
@@ -301,6 +305,14 @@ class _Cover:
 
     def two(self, r: int) -> tuple[int, int, int]:
         """Cheapest cover by exactly two pieces: (cost, piece index, piece index)."""
+        hit = self.t2x.get(r)
+        if hit is None:
+            if len(self.t2x) >= TWO_MEMO:
+                self.t2x.clear()  # covers are shared by many groups: bound the memory
+            hit = self.t2x[r] = self._two(r)
+        return hit
+
+    def _two(self, r: int) -> tuple[int, int, int]:
         caps, scost = self.caps, self.scost
         m = len(caps)
         best, bi, bj = INF, -1, -1
