@@ -288,3 +288,35 @@ def test_the_pricer_charges_what_the_cheapest_quote_charges(data: st.DataObject)
         >> pricer.option(option).channel_bit.bit_length() - 1
         & 1
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_a_full_solve_after_a_quick_one_is_the_full_solve_of_a_fresh_packer(
+    packer: Packer,
+) -> None:
+    if packer.n == 0:
+        return
+
+    def fresh() -> Packer:
+        return Packer(
+            packer.kinds,
+            packer.pricer,
+            packer.cap_limits,
+            packer.segregation,
+            packer.all_channels,
+        )
+
+    for tiny in (packing.TINY, 0):  # the exhaustive path and the general one
+        saved, packing.TINY = packing.TINY, tiny
+        try:
+            reused = fresh()
+            quick = reused.solve(quick=True, work_limit=800, budget=3000)
+            again = reused.solve(quick=False, work_limit=800, budget=3000)
+            direct = fresh().solve(quick=False, work_limit=800, budget=3000)
+        finally:
+            packing.TINY = saved
+        assert again.cost == direct.cost and again.proven == direct.proven
+        assert [p.counts for p in again.parcels] == [p.counts for p in direct.parcels]
+        if not quick.heuristic_only:  # the quick mode changed nothing: no full solve needed
+            assert quick.cost == direct.cost
