@@ -42,7 +42,7 @@ from functools import partial
 from itertools import pairwise
 
 from splitship.planning import binpack
-from splitship.planning.rates import INF, BinPricer, Level
+from splitship.planning.rates import INF, BinPricer, Level, Option
 
 # the covering bound's grid: cells of 1/CELLS of the largest level, 1/CELLS_MAX for groups of
 # more than FINE_BLOCKS blocks (where the grid decides the bound), at most GRID_MAX cells
@@ -56,9 +56,6 @@ TWO_MEMO = 50_000
 BIG_BLOCKS = 200
 # groups of at most this many blocks are searched exhaustively without the covering bound
 TINY = 6
-# the exact search is not started when its first step has more than this many times its work
-# limit of candidate parcels to list (it could not get past that step)
-ROOT_SPAN = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -1189,35 +1186,119 @@ class Packer:
         )
         return [self.rebuild(c) for c in best], complete
 
-    def root_candidates(self, cap: int) -> int:
-        """How many parcels the exact search's first step may have to list (every count vector
-        with a block of the heaviest kind whose content weight some option could take), or
-        more than ``cap`` when there are more.
+    def _first_step_too_long(self, work_limit: int) -> bool:
+        """Would the exact search stop inside its first step? That step lists every feasible
+        parcel holding a block of the heaviest kind before branching, spending a parcel
+        evaluation on each (and more on dominance checks); past ``work_limit`` it returns the
+        incumbent unchanged and unproven. So when more than ``work_limit`` parcels are surely
+        feasible the search is not started: the result is the same."""
+        vectors = self.kinds[0].count
+        for k in self.kinds[1:]:
+            vectors *= k.count + 1
+            if vectors > work_limit:
+                break
+        if vectors <= work_limit:
+            return False  # not even that many count vectors: the step may finish
+        return self.surely_feasible(work_limit) > work_limit
 
-        The first step lists them all before branching, spending a parcel evaluation on each
-        and more on the dominance checks; when there are many times more than its work limit
-        allows, it stops inside that list and returns the incumbent unchanged, so it is not
-        started at all."""
-        top = self.max_content
-        ways: dict[int, int] = {0: 1}  # content weight -> count vectors so far
-        found = 0
-        for j, k in enumerate(self.kinds):
-            # every vector so far goes on with none of this kind (but the first must take one)
-            new: dict[int, int] = dict(ways) if j else {}
-            found = sum(new.values())
-            wk = k.weight
-            for w0, c in ways.items():
-                w1 = w0
-                for _ in range(k.count):
-                    w1 += wk
-                    if w1 > top:
-                        break
-                    new[w1] = new.get(w1, 0) + c
-                    found += c
-                if found > cap:
-                    return found  # later kinds only add vectors
-            ways = new
-        return found
+    def surely_feasible(self, cap: int) -> int:
+        """A lower bound on the feasible parcels holding a block of the heaviest kind (every
+        kind at its full count available), or more than ``cap`` when there are more: the
+        count vectors that one box option surely takes — every block accepted by the option,
+        content weight and volume within the box and the channel's weight limit and priced
+        rate, items, value and the per-parcel caps within their limits, no segregated tags
+        mixed. Feasibility only tightens as blocks are added, so each such vector is a parcel
+        the exact search's first step lists, at one parcel evaluation each."""
+        best = 0
+        for o in self._roomy_options():
+            found = self._count_on(o, cap)
+            if found > best:
+                best = found
+                if best > cap:
+                    break
+        return best
+
+    def _roomy_options(self) -> list[Option]:
+        """Up to two box options that take a block of the heaviest kind, largest weight cap
+        first."""
+        bit0 = self.accepting[0]
+        out = [
+            o
+            for o in self.pricer.options
+            if o.box is not None and bit0 >> o.index & 1 and self._weight_cap(o) > 0
+        ]
+        out.sort(key=lambda o: (-self._weight_cap(o), -o.inner_volume, o.index))
+        return out[:2]
+
+    @staticmethod
+    def _weight_cap(o: Option) -> int:
+        """The heaviest content option ``o`` (a box) surely prices: box load, channel weight
+        limit and, for a weight table, its last bracket."""
+        cap = min(o.max_load, o.max_gross - o.tare)
+        table = o.rate.table
+        if table:
+            top = (table[-1][0] // o.step) * o.step  # the heaviest chargeable weight priced
+            if -(-o.volumetric_g // o.step) * o.step > top:
+                return 0
+            cap = min(cap, top - o.tare)
+        return cap
+
+    def _count_on(self, o: Option, cap: int) -> int:
+        bit = 1 << o.index
+        kinds = [i for i in range(self.n) if self.accepting[i] & bit]
+        if not kinds or kinds[0] != 0:
+            return 0
+        w_cap, v_cap = self._weight_cap(o), o.inner_volume
+        u_cap, val_cap = o.max_items, o.max_value
+        limits = self.cap_limits
+        seg = self.segregation
+        count = 0
+
+        last = len(kinds) - 1
+
+        def room(i: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> int:
+            """How many more blocks of kind ``i`` (up to all of them) still surely fit."""
+            k = self.kinds[i]
+            new_tags = tags | k.tags
+            if new_tags != tags and any((new_tags & g).bit_count() > 1 for g in seg):
+                return 0
+            m = k.count
+            for used, per, top in (
+                (w, k.weight, w_cap),
+                (v, k.volume, v_cap),
+                (u, k.units, u_cap),
+                (val, k.value, val_cap),
+                *zip(caps, k.caps, limits, strict=True),
+            ):
+                if per > 0:
+                    m = min(m, (top - used) // per)
+            return max(m, 0)
+
+        def rec(t: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> None:
+            nonlocal count
+            i = kinds[t]
+            m = room(i, w, v, u, val, tags, caps)
+            if t == last:  # the vectors ending here, counted without listing them
+                count += m + (1 if t else 0)
+                return
+            if t:  # none of this kind (the heaviest kind is in every vector)
+                rec(t + 1, w, v, u, val, tags, caps)
+            k = self.kinds[i]
+            tags |= k.tags
+            c = list(caps)
+            for _ in range(m):
+                if count > cap:
+                    return
+                w += k.weight
+                v += k.volume
+                u += k.units
+                val += k.value
+                for x, add in enumerate(k.caps):
+                    c[x] += add
+                rec(t + 1, w, v, u, val, tags, c)
+
+        rec(0, 0, 0, 0, 0, 0, [0] * len(limits))
+        return count
 
     def _parcels_with(
         self, first: int, remaining: list[int], work_limit: int
@@ -1666,7 +1747,7 @@ class Packer:
             best_cost > lower
             and self.total_count <= exact_units
             and not quick
-            and self.root_candidates(ROOT_SPAN * work_limit) <= ROOT_SPAN * work_limit
+            and not self._first_step_too_long(work_limit)
         ):
             best, proven = self.exact(best, work_limit)
             best_cost = total(best)
