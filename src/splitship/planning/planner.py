@@ -227,6 +227,9 @@ class _Setup:
     # per block content and destination: the channels its objective allows (0: none can)
     _allowed: dict[tuple[object, ...], int] = field(default_factory=dict)
     _unit_kinds: dict[str, Kind] = field(default_factory=dict)
+    _unit_facts: dict[str, tuple[int, int, int, int, tuple[int, int, int], list[int]]] = field(
+        default_factory=dict
+    )
     line_by_id: dict[str, _Line] = field(default_factory=dict)
 
     # -- pricing and delivery ------------------------------------------------------------
@@ -334,29 +337,43 @@ class _Setup:
             k = self._unit_kinds[ln.line.id] = self.kind([(ln, 1)], 1)
         return k if count == 1 else _recount(k, count, k.chmask)
 
+    def unit_facts(self, ln: _Line) -> tuple[int, int, int, int, tuple[int, int, int], list[int]]:
+        """One unit of the line: weight, volume, declared value, tag bits, sorted sides (0s when
+        unknown) and its contribution to each per-parcel cap. Fixed for the whole call."""
+        hit = self._unit_facts.get(ln.line.id)
+        if hit is None:
+            a = ln.line.attributes
+            volume = 0
+            sides = (0, 0, 0)
+            if a.dimensions is not None:
+                volume = a.dimensions.volume_mm3
+                sides = a.dimensions.sorted_sides()
+            caps = [
+                {"units": 1, "weight": a.weight_g, "value": a.declared_value}[cap.measure]
+                if _cap_selects(cap.rule, ln.line.sku, a)
+                else 0
+                for cap in self.caps
+            ]
+            hit = (a.weight_g, volume, a.declared_value, self.mask_of(a.tags), sides, caps)
+            self._unit_facts[ln.line.id] = hit
+        return hit
+
     def kind(self, parts: Sequence[tuple[_Line, int]], count: int) -> Kind:
         weight = volume = units = value = tags = 0
-        dims = [0, 0, 0]
+        d0 = d1 = d2 = 0
         chmask = -1
         caps = [0] * len(self.caps)
         for ln, q in parts:
-            a = ln.line.attributes
-            weight += a.weight_g * q
+            uw, uv, uval, utags, (s0, s1, s2), ucaps = self.unit_facts(ln)
+            weight += uw * q
+            volume += uv * q
             units += q
-            value += a.declared_value * q
-            tags |= self.mask_of(a.tags)
-            if a.dimensions is not None:
-                volume += a.dimensions.volume_mm3 * q
-                for s, side in enumerate(a.dimensions.sorted_sides()):
-                    dims[s] = max(dims[s], side)
+            value += uval * q
+            tags |= utags
+            d0, d1, d2 = max(d0, s0), max(d1, s1), max(d2, s2)
             chmask &= ln.chmask
-            for c, cap in enumerate(self.caps):
-                if _cap_selects(cap.rule, ln.line.sku, a):
-                    caps[c] += {
-                        "units": q,
-                        "weight": a.weight_g * q,
-                        "value": a.declared_value * q,
-                    }[cap.measure]
+            for c, add in enumerate(ucaps):
+                caps[c] += add * q
         return Kind(
             key=tuple((ln.line.id, q) for ln, q in parts),
             count=count,
@@ -365,7 +382,7 @@ class _Setup:
             units=units,
             value=value,
             tags=tags,
-            dims=(dims[0], dims[1], dims[2]),
+            dims=(d0, d1, d2),
             chmask=chmask if chmask != -1 else 0,
             caps=tuple(caps),
         )
