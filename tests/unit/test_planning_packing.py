@@ -320,3 +320,37 @@ def test_a_full_solve_after_a_quick_one_is_the_full_solve_of_a_fresh_packer(
         assert [p.counts for p in again.parcels] == [p.counts for p in direct.parcels]
         if not quick.heuristic_only:  # the quick mode changed nothing: no full solve needed
             assert quick.cost == direct.cost
+
+
+def test_without_boxes_several_small_units_may_cost_less_together_than_one_alone() -> None:
+    # A shop without boxes: one unit ships in its own packaging and pays its volumetric weight,
+    # several units in one parcel have no known outer size and pay their weight. So taking a
+    # unit away from a parcel can make it dearer, and the search must not assume otherwise.
+    ch = channel(
+        "c0",
+        max_weight_g=10_000,
+        rate=ZoneRate(0, 0, 1, 0, table=((1000, 500), (3000, 900), (10000, 1600))),
+        divisor=5000,
+    )
+    lines = [
+        ("S0", 1, SkuAttributes(6500, Dimensions(304, 192, 84))),
+        ("S1", 1, SkuAttributes(3100, Dimensions(304, 192, 84))),
+        ("S2", 3, SkuAttributes(150, Dimensions(298, 225, 135))),
+    ]
+    o = order(lines, deliver_by=NOW.date() + timedelta(days=30))
+    setup = pl._setup(o, context(channels=[ch], boxes=[], rules=RULES, stock_check=False))
+    group = pl._Group(o.address, "W1", setup.lines[0].ship_on, [(ln, ln.qty) for ln in setup.lines])
+    pricer = setup.pricer(group.address, group.ship_on)
+    kinds, _, _ = pl._blocks(setup, group, pricer)
+    # the two heavy units together, the three small ones together: 1600 + 500, plus handling
+    best = (1600 + 80) * SCALE + 1 + (500 + 80) * SCALE + 1
+    for tiny in (packing.TINY, 0):
+        saved, packing.TINY = packing.TINY, tiny
+        try:
+            packer = Packer(kinds, pricer, [], setup.seg_masks, 1)
+            result = packer.solve()
+        finally:
+            packing.TINY = saved
+        assert not packer.monotone
+        assert result.lower_bound <= best
+        assert result.cost == best

@@ -479,6 +479,9 @@ class Packer:
             chunion |= k.chmask
         self.chunion = chunion
         self.max_content = pricer.max_content
+        # Does a parcel never cost less than a part of its content would? The bounds built on
+        # a block's own parcel and the exact search's dominance test rely on it.
+        self.monotone = pricer.monotone
         self._price_memo = pricer.memo
         self._alone: list[int] | None = None
         self._accepting: list[int] | None = None
@@ -828,6 +831,8 @@ class Packer:
 
     def _apart_bound(self, counts: Sequence[int]) -> int:
         """Blocks too heavy (or bulky) for any two to share a parcel each pay their own parcel."""
+        if not self.monotone:
+            return 0  # a block's own parcel may cost more than a parcel holding it with others
         half_w = self.max_content // 2
         alone = self.alone
         out = 0
@@ -1127,6 +1132,8 @@ class Packer:
         def bound_at(rw: int, rv: int, rb: int) -> int:
             if use_dp:
                 return self.bound(rw, rv, rb)
+            if not self.monotone:
+                return 0
             for i in order:  # without the covering bound: the dearest block's own parcel
                 if remaining_now[i]:
                     return alone[i]
@@ -1314,8 +1321,9 @@ class Packer:
             if j == n:
                 if parcel.units == 0:
                     return
-                # dominated: another remaining block fits at no extra cost
-                for t in range(first, n):
+                # dominated: another remaining block fits at no extra cost (only when taking
+                # blocks away from the rest can never make the rest dearer)
+                for t in range(first, n) if self.monotone else ():
                     if remaining[t] > parcel.counts[t]:
                         self.work += 1
                         c, _ = self.cost_with(parcel, t)
@@ -1618,7 +1626,9 @@ class Packer:
         top = len(costs) - 1
         if top == 0:
             return PackResult([], INF, 0, False)
-        useful = [j for j in range(1, top + 1) if j == top or costs[j] < costs[j + 1]]
+        useful = [
+            j for j in range(1, top + 1) if j == top or costs[j] < costs[j + 1] or not self.monotone
+        ]
         f = [0] * (c + 1)
         pick = [0] * (c + 1)
         for m in range(1, c + 1):
@@ -1695,7 +1705,7 @@ class Packer:
         counts0 = [k.count for k in self.kinds]
         one = self.rebuild(counts0)
         alone = self.alone
-        if one.cost < INF:
+        if one.cost < INF and self.monotone:
             # any split has two parcels: one holding the dearest block, another one
             dear = max(range(self.n), key=lambda i: alone[i])
             others = [alone[i] for i in range(self.n) if i != dear or counts0[i] > 1]
