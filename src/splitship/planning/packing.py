@@ -480,8 +480,13 @@ class Packer:
         self.chunion = chunion
         self.max_content = pricer.max_content
         # Does a parcel never cost less than a part of its content would? The bounds built on
-        # a block's own parcel and the exact search's dominance test rely on it.
-        self.monotone = pricer.monotone
+        # a block's own parcel and the exact search's dominance test rely on it. Not when some
+        # rate gets cheaper with weight, nor in a shop without boxes when a single unit of known
+        # size may travel alone: it pays its own size's volumetric weight (and size limits),
+        # while several units in a parcel of unknown outer size do not.
+        self.monotone = pricer.rates_monotone and not (
+            pricer.any_units and any(k.units == 1 and k.dims[0] > 0 for k in ks)
+        )
         self._price_memo = pricer.memo
         self._alone: list[int] | None = None
         self._accepting: list[int] | None = None

@@ -287,13 +287,10 @@ class BinPricer:
                     self._boxes.append((o.max_load, o.inner_volume, *o.inner))
                 groups[-1][10].append((pos, o.tare, o.volumetric_g, o.index))
         self._groups = groups
-        # A parcel costs at least what any part of its content would cost alone, unless some
-        # rate gets cheaper with weight, or a shop without boxes ships parcels whose outer size
-        # is unknown: a single unit there counts its own size and volumetric weight, several
-        # units do not.
-        self.monotone = all(g[8] is not None for g in groups) and not any(
-            o.any_units for o in self.options
-        )
+        # no rate gets cheaper with weight
+        self.rates_monotone = all(g[8] is not None for g in groups)
+        # a shop without boxes: parcels of several units have no known outer size
+        self.any_units = any(o.any_units for o in self.options)
 
     def cost(
         self,
