@@ -354,3 +354,21 @@ def test_without_boxes_several_small_units_may_cost_less_together_than_one_alone
         assert not packer.monotone
         assert result.lower_bound <= best
         assert result.cost == best
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_an_exact_search_it_does_not_start_would_have_returned_the_incumbent(
+    packer: Packer,
+) -> None:
+    if packer.n == 0:
+        return
+    start = packer.worst_fit() or packer.best_fit()
+    # as in ``solve``: only an incumbent the bound does not already prove
+    if not start or total(start) <= packer.lower_bound([k.count for k in packer.kinds]):
+        return
+    for work_limit in (3, 6, 12, 25, 50, 100):
+        if packer._first_step_too_long(work_limit):
+            parcels, proven = packer.exact(start, work_limit)
+            assert not proven
+            assert [p.counts for p in parcels] == [p.counts for p in start]

@@ -1200,18 +1200,21 @@ class Packer:
 
     def _first_step_too_long(self, work_limit: int) -> bool:
         """Would the exact search stop inside its first step? That step lists every feasible
-        parcel holding a block of the heaviest kind before branching, spending a parcel
-        evaluation on each (and more on dominance checks); past ``work_limit`` it returns the
-        incumbent unchanged and unproven. So when more than ``work_limit`` parcels are surely
-        feasible the search is not started: the result is the same."""
+        parcel holding a block of the heaviest kind before branching: one parcel evaluation
+        each, and each but the one holding every block also spends at least one on its
+        dominance test (when that test runs). Past ``work_limit`` the search returns the
+        incumbent unchanged and unproven, so when enough parcels are surely feasible to pass
+        it the search is not started: the result is the same."""
+        # more surely feasible parcels than this pass the limit
+        enough = (work_limit + 1) // 2 if self.monotone else work_limit
         vectors = self.kinds[0].count
         for k in self.kinds[1:]:
             vectors *= k.count + 1
-            if vectors > work_limit:
+            if vectors > enough:
                 break
-        if vectors <= work_limit:
-            return False  # not even that many count vectors: the step may finish
-        return self.surely_feasible(work_limit) > work_limit
+        if vectors <= enough:
+            return False  # not even that many count vectors
+        return self.surely_feasible(enough) > enough
 
     def surely_feasible(self, cap: int) -> int:
         """A lower bound on the feasible parcels holding a block of the heaviest kind (every
