@@ -372,3 +372,22 @@ def test_an_exact_search_it_does_not_start_would_have_returned_the_incumbent(
             parcels, proven = packer.exact(start, work_limit)
             assert not proven
             assert [p.counts for p in parcels] == [p.counts for p in start]
+
+
+def test_a_grown_covering_table_reads_what_a_table_built_that_large_reads() -> None:
+    pieces = [(700, 9, 0), (1500, 14, 1), (3000, 20, 2), (4200, 31, 3), (10_000, 52, 4)]
+    small, large = 9_000, 60_000
+    grown = packing._Cover(1, 0, pieces, small, False)
+    before = [(grown.at(r, 0), grown.three_up(r)) for r in range(0, small, 97)]
+    cell = grown.grid_cell()
+    grown.grow(large, cell)
+    assert grown.grid_cell() == cell
+    built = packing._Cover(1, 0, pieces, large, False)
+    assert built.grid_cell() == cell
+    for r in range(0, large, 97):
+        assert (grown.at(r, 0), grown.three_up(r), grown.two(r)) == (
+            built.at(r, 0),
+            built.three_up(r),
+            built.two(r),
+        )
+    assert before == [(built.at(r, 0), built.three_up(r)) for r in range(0, small, 97)]

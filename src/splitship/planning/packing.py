@@ -241,6 +241,14 @@ class _Cover:
         cells = CELLS_MAX if self.fine else CELLS
         return max(1, self.caps[-1] // cells, self.size_max // GRID_MAX)
 
+    def grow(self, size: int, cell: int) -> None:
+        """Cover sizes up to ``size`` on the same grid (cells of ``cell``): the table is built
+        again, at up to twice that, on next use. Every entry and remembered bound stays what
+        it was (a table entry depends only on smaller ones), so groups of any size read the
+        same values."""
+        self.size_max = max(size, min(2 * size, (cell + 1) * GRID_MAX - 1))
+        self.cell = 0
+
     def _grid(self) -> None:
         caps = self.caps
         cell = self.grid_cell()
@@ -745,10 +753,11 @@ class Packer:
             # which orders came before)
             ckey = (lkey, a, b, skey, fine, cell)
             cv = pricer.bound_cache.get(ckey)
-            if not isinstance(cv, _Cover) or cv.size_max < size or cv.grid_cell() != cell:
+            if not isinstance(cv, _Cover) or cv.grid_cell() != cell:
                 cv = _Cover(a, b, ps, size, fine)
-                cv.size_max = max(size, cv.size_max)
                 pricer.remember(ckey, cv)
+            elif cv.size_max < size:
+                cv.grow(size, cell)
             covers.append(cv)
         self._covers = covers
         return covers
