@@ -429,16 +429,9 @@ class _Measures:
 LevelParts = tuple[list[Level], list[int], list[int], list[tuple[int, int, int]], list[int]]
 
 
-def _level_parts(
-    all_levels: Sequence[Level], smallest: dict[int, tuple[int, int] | None]
-) -> LevelParts:
+def _level_parts(levels: list[Level]) -> LevelParts:
     """The useful levels, the weight staircase (cheapest level per content weight) and the
     levels no other beats on weight, volume and cost (cheapest first, with their indices)."""
-    levels = []
-    for lv in all_levels:
-        sm = smallest.get(lv.option)
-        if sm is not None and lv.weight >= sm[0] and lv.volume >= sm[1]:
-            levels.append(lv)
     stair: list[tuple[int, int]] = []
     for lv in sorted(levels, key=lambda lv: (-lv.weight, lv.cost)):
         if not stair or lv.cost < stair[-1][1]:
@@ -711,16 +704,24 @@ class Packer:
                 smallest[o.index] = (
                     (min(self.w[i] for i in acc), min(self.v[i] for i in acc)) if acc else None
                 )
-        lkey = (
-            self.chunion,
-            1 << max(self.total_weight, 1).bit_length(),
-            tuple(sorted(smallest.items())),
-        )
+        # An option's levels share its volume and ascend in weight: the useful ones are a
+        # suffix of them. The bound structures depend on which levels are kept only, so they
+        # are shared by every group that keeps the same ones.
+        all_levels = pricer.levels(self.chunion, self.total_weight)
+        kept: list[tuple[int, int]] = []
+        for index, start, end, weights in pricer.level_spans(self.chunion, self.total_weight):
+            sm = smallest.get(index)
+            if sm is None or all_levels[start].volume < sm[1]:
+                continue
+            first = start + bisect_left(weights, sm[0])
+            if first < end:
+                kept.append((first, end))
+        lkey = (self.chunion, 1 << max(self.total_weight, 1).bit_length(), tuple(kept))
         cached = pricer.bound_cache.get(lkey)
         if isinstance(cached, tuple):
             parts: LevelParts = cached
         else:
-            parts = _level_parts(pricer.levels(self.chunion, self.total_weight), smallest)
+            parts = _level_parts([lv for a, b in kept for lv in all_levels[a:b]])
             pricer.remember(lkey, parts)
         levels, stair_w, stair_c, pareto, ptags = parts
         self._levels = levels

@@ -243,6 +243,7 @@ class BinPricer:
         self._channel_memo: dict[tuple[int, ...], tuple[tuple[int, int, int], ...]] = {}
         self._by_index = {o.index: o for o in self.options}
         self._levels: dict[tuple[int, int], list[Level]] = {}
+        self._spans: dict[tuple[int, int], list[tuple[int, int, int, list[int]]]] = {}
         # the packing search's bound structures, shared by every group priced here
         self.bound_cache: dict[tuple[object, ...], object] = {}
         self.calls = 0
@@ -490,6 +491,7 @@ class BinPricer:
         if hit is not None:
             return hit
         out: list[Level] = []
+        spans: list[tuple[int, int, int, list[int]]] = []
         for o in self.options:
             if not chmask & o.channel_bit:
                 continue
@@ -519,6 +521,8 @@ class BinPricer:
             while len(own) > MAX_LEVELS:
                 # merge neighbours: the heavier cap at the lower price still bounds from below
                 own = [(own[min(i + 1, len(own) - 1)][0], own[i][1]) for i in range(0, len(own), 2)]
+            if own:
+                spans.append((o.index, len(out), len(out) + len(own), [c for c, _ in own]))
             out.extend(
                 Level(
                     o.index, o.channel_bit, content, o.inner_volume, (p + self.handling) * SCALE + 1
@@ -526,7 +530,14 @@ class BinPricer:
                 for content, p in own
             )
         self._levels[key] = out
+        self._spans[key] = spans
         return out
+
+    def level_spans(self, chmask: int, weight: int) -> list[tuple[int, int, int, list[int]]]:
+        """Per option in ``levels(chmask, weight)``: (option index, first and past-last
+        position of its levels there, their content weight caps, ascending)."""
+        self.levels(chmask, weight)
+        return self._spans[(chmask, 1 << max(weight, 1).bit_length())]
 
 
 def _levels(rate: ZoneRate, limit: int) -> list[tuple[int, int]]:
