@@ -1,6 +1,7 @@
 """The packing search against brute force: its bounds never exceed the optimum, a result it
 calls proven is optimal, and the exact search finds the optimum."""
 
+import itertools
 from datetime import timedelta
 
 from _planning_fixtures import NOW, channel, context, order, realistic_boxes, realistic_channels
@@ -11,7 +12,7 @@ from splitship.domain.catalog import Dimensions, SkuAttributes, ZoneRate
 from splitship.planning import packing
 from splitship.planning import planner as pl
 from splitship.planning.packing import Packer, Parcel, total
-from splitship.planning.rates import INF
+from splitship.planning.rates import INF, SCALE, cheapest_quote
 from splitship.planning.rules import load_rule_set
 
 RULES = load_rule_set(
@@ -194,3 +195,199 @@ def test_plans_do_not_depend_on_what_was_planned_before() -> None:
     assert first == list(reversed(again))
     pl._PRICERS.clear()
     assert [pl.plan(i.order, i.context) for i in orders[::-1]] == again
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups(), st.data())
+def test_a_rebuilt_parcel_is_the_parcel_built_block_by_block(
+    packer: Packer, data: st.DataObject
+) -> None:
+    if packer.n == 0:
+        return
+    counts = [data.draw(st.integers(0, k.count)) for k in packer.kinds]
+    step = packer.empty()
+    for i, n in enumerate(counts):
+        if n:
+            cost, option = packer.cost_with(step, i, n)
+            packer.add(step, i, n, cost, option)
+            if cost >= INF:
+                break
+    built = packer.rebuild(counts)
+    assert built.counts == counts
+    if step.cost >= INF:
+        assert built.cost >= INF
+        return
+    summary = ("weight", "volume", "units", "value", "tags", "d0", "d1", "d2", "chmask", "caps")
+    assert [getattr(built, f) for f in summary] == [getattr(step, f) for f in summary]
+    assert (built.cost, built.option) == (step.cost, step.option)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_surely_feasible_parcels_are_never_more_than_the_feasible_ones(packer: Packer) -> None:
+    if packer.n == 0 or packer.total_count > 9:
+        return
+    feasible = sum(
+        1
+        for vec in itertools.product(*(range(k.count + 1) for k in packer.kinds))
+        if vec[0] >= 1 and packer.rebuild(list(vec)).cost < INF
+    )
+    surely = packer.surely_feasible(10**6)
+    assert surely <= feasible
+    if surely > 1:
+        assert packer.surely_feasible(surely - 2) > surely - 2  # stops early, still above
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_pricer_charges_what_the_cheapest_quote_charges(data: st.DataObject) -> None:
+    items = []
+    for i in range(data.draw(st.integers(1, 3))):
+        weight = data.draw(st.sampled_from([40, 150, 480, 900, 1700, 3100, 6500, 12000]))
+        dims = data.draw(
+            st.none()
+            | st.tuples(st.integers(20, 450), st.integers(20, 350), st.integers(5, 300)).map(
+                lambda t: Dimensions(*sorted(t, reverse=True))
+            )
+        )
+        tags = frozenset(data.draw(st.lists(st.sampled_from(["battery", "liquid"]), max_size=1)))
+        items.append((f"S{i}", data.draw(st.integers(1, 3)), SkuAttributes(weight, dims, tags)))
+    chans = realistic_channels(data.draw(st.sampled_from([5000, 6000])))
+    boxes = realistic_boxes() if data.draw(st.booleans()) else []
+    o = order(items, deliver_by=NOW.date() + timedelta(days=30))
+    setup = pl._setup(o, context(channels=chans, boxes=boxes, rules=RULES, stock_check=False))
+    ln = setup.lines[0]
+    pricer = setup.pricer(ln.address, ln.ship_on)
+    kind = setup.kind([(x, x.qty) for x in setup.lines], 1)
+    cost, option = pricer.cost(
+        kind.weight,
+        kind.volume,
+        kind.units,
+        kind.value,
+        kind.tags,
+        *kind.dims,
+        (1 << len(chans)) - 1,
+    )
+    best = cheapest_quote(
+        [(x.line.attributes, x.qty) for x in setup.lines], boxes, chans, ln.address.country
+    )
+    if best is None:
+        assert cost >= INF and option == -1
+        return
+    assert cost == (best.price + setup.handling) * SCALE + 1
+    assert (
+        pricer.carriers(
+            kind.weight,
+            kind.volume,
+            kind.units,
+            kind.value,
+            kind.tags,
+            *kind.dims,
+            (1 << len(chans)) - 1,
+        )
+        >> pricer.option(option).channel_bit.bit_length() - 1
+        & 1
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_a_full_solve_after_a_quick_one_is_the_full_solve_of_a_fresh_packer(
+    packer: Packer,
+) -> None:
+    if packer.n == 0:
+        return
+
+    def fresh() -> Packer:
+        return Packer(
+            packer.kinds,
+            packer.pricer,
+            packer.cap_limits,
+            packer.segregation,
+            packer.all_channels,
+        )
+
+    for tiny in (packing.TINY, 0):  # the exhaustive path and the general one
+        saved, packing.TINY = packing.TINY, tiny
+        try:
+            reused = fresh()
+            quick = reused.solve(quick=True, work_limit=800, budget=3000)
+            again = reused.solve(quick=False, work_limit=800, budget=3000)
+            direct = fresh().solve(quick=False, work_limit=800, budget=3000)
+        finally:
+            packing.TINY = saved
+        assert again.cost == direct.cost and again.proven == direct.proven
+        assert [p.counts for p in again.parcels] == [p.counts for p in direct.parcels]
+        if not quick.heuristic_only:  # the quick mode changed nothing: no full solve needed
+            assert quick.cost == direct.cost
+
+
+def test_without_boxes_several_small_units_may_cost_less_together_than_one_alone() -> None:
+    # A shop without boxes: one unit ships in its own packaging and pays its volumetric weight,
+    # several units in one parcel have no known outer size and pay their weight. So taking a
+    # unit away from a parcel can make it dearer, and the search must not assume otherwise.
+    ch = channel(
+        "c0",
+        max_weight_g=10_000,
+        rate=ZoneRate(0, 0, 1, 0, table=((1000, 500), (3000, 900), (10000, 1600))),
+        divisor=5000,
+    )
+    lines = [
+        ("S0", 1, SkuAttributes(6500, Dimensions(304, 192, 84))),
+        ("S1", 1, SkuAttributes(3100, Dimensions(304, 192, 84))),
+        ("S2", 3, SkuAttributes(150, Dimensions(298, 225, 135))),
+    ]
+    o = order(lines, deliver_by=NOW.date() + timedelta(days=30))
+    setup = pl._setup(o, context(channels=[ch], boxes=[], rules=RULES, stock_check=False))
+    group = pl._Group(o.address, "W1", setup.lines[0].ship_on, [(ln, ln.qty) for ln in setup.lines])
+    pricer = setup.pricer(group.address, group.ship_on)
+    kinds, _, _ = pl._blocks(setup, group, pricer)
+    # the two heavy units together, the three small ones together: 1600 + 500, plus handling
+    best = (1600 + 80) * SCALE + 1 + (500 + 80) * SCALE + 1
+    for tiny in (packing.TINY, 0):
+        saved, packing.TINY = packing.TINY, tiny
+        try:
+            packer = Packer(kinds, pricer, [], setup.seg_masks, 1)
+            result = packer.solve()
+        finally:
+            packing.TINY = saved
+        assert not packer.monotone
+        assert result.lower_bound <= best
+        assert result.cost == best
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_an_exact_search_it_does_not_start_would_have_returned_the_incumbent(
+    packer: Packer,
+) -> None:
+    if packer.n == 0:
+        return
+    start = packer.worst_fit() or packer.best_fit()
+    # as in ``solve``: only an incumbent the bound does not already prove
+    if not start or total(start) <= packer.lower_bound([k.count for k in packer.kinds]):
+        return
+    for work_limit in (3, 6, 12, 25, 50, 100):
+        if packer._first_step_too_long(work_limit):
+            parcels, proven = packer.exact(start, work_limit)
+            assert not proven
+            assert [p.counts for p in parcels] == [p.counts for p in start]
+
+
+def test_a_grown_covering_table_reads_what_a_table_built_that_large_reads() -> None:
+    pieces = [(700, 9, 0), (1500, 14, 1), (3000, 20, 2), (4200, 31, 3), (10_000, 52, 4)]
+    small, large = 9_000, 60_000
+    grown = packing._Cover(1, 0, pieces, small, False)
+    before = [(grown.at(r, 0), grown.three_up(r)) for r in range(0, small, 97)]
+    cell = grown.grid_cell()
+    grown.grow(large, cell)
+    assert grown.grid_cell() == cell
+    built = packing._Cover(1, 0, pieces, large, False)
+    assert built.grid_cell() == cell
+    for r in range(0, large, 97):
+        assert (grown.at(r, 0), grown.three_up(r), grown.two(r)) == (
+            built.at(r, 0),
+            built.three_up(r),
+            built.two(r),
+        )
+    assert before == [(built.at(r, 0), built.three_up(r)) for r in range(0, small, 97)]

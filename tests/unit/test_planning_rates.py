@@ -58,3 +58,55 @@ def test_cheapest_quote_picks_the_box_and_channel_that_cost_least():
     assert q.channel.id == "exp" and q.box is not None and q.box.id == "S"
     q1 = cheapest_quote([(ITEM, 1)], [small, large], [exp, post], "US")
     assert q1 is not None and q1.channel.id == "post"
+
+
+def test_price_bracket_top_is_the_heaviest_weight_at_the_same_price():
+    from splitship.planning.rates import INF, _bracket_top
+
+    table = ZoneRate(0, 0, 1, 0, table=((500, 300), (1000, 300), (2000, 450)))
+    top = _bracket_top(table)
+    assert top is not None
+    assert [top(w) for w in (1, 500, 501, 1000, 1001, 2000, 2001)] == [
+        1000,
+        1000,
+        1000,
+        1000,
+        2000,
+        2000,
+        INF,
+    ]
+    assert _bracket_top(ZoneRate(0, 0, 1, 0, table=((500, 300), (1000, 200)))) is None
+    step = _bracket_top(ZoneRate(500, 100, 250, 40))
+    assert step is not None and [step(w) for w in (100, 500, 501, 750, 751)] == [
+        500,
+        500,
+        750,
+        750,
+        1000,
+    ]
+    flat = _bracket_top(ZoneRate(500, 100, 250, 0))
+    assert flat is not None and flat(10_000) == INF
+
+
+def test_pricer_takes_the_first_option_at_the_least_price_on_any_rate():
+    from splitship.planning.rates import SCALE, BinPricer, build_options
+
+    small = Box("S", "S", Dimensions(250, 200, 150), Dimensions(260, 210, 160), 50, 3000)
+    large = Box("L", "L", Dimensions(600, 400, 400), Dimensions(610, 410, 410), 300, 20000)
+    for rate in (
+        ZoneRate(0, 0, 1, 0, table=((1000, 500), (3000, 500), (10000, 900))),
+        ZoneRate(0, 0, 1, 0, table=((1000, 700), (3000, 500), (10000, 900))),  # not monotone
+    ):
+        ch = channel("t", max_weight_g=None, rate=rate)
+        pricer = BinPricer(build_options([(1, ch, 0)], [small, large], "US", None, {}), 0)
+        for weight in (200, 900, 2500, 2800):
+            cost, index = pricer.cost(weight, 1000, 2, 0, 0, 10, 10, 10, 1)
+            expected = [
+                (rate.price(weight + b.tare_g), b.id)
+                for b in (small, large)
+                if weight <= b.max_load_g
+            ]
+            price = min(p for p, _ in expected if p is not None)
+            first = next(box for p, box in expected if p == price)
+            box = pricer.option(index).box
+            assert cost == price * SCALE + 1 and box is not None and box.id == first

@@ -36,12 +36,13 @@ Everything is integer arithmetic with fixed orders, so the result is determinist
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 
 from splitship.planning import binpack
-from splitship.planning.rates import INF, BinPricer, Level
+from splitship.planning.rates import INF, BinPricer, Level, Option
 
 # the covering bound's grid: cells of 1/CELLS of the largest level, 1/CELLS_MAX for groups of
 # more than FINE_BLOCKS blocks (where the grid decides the bound), at most GRID_MAX cells
@@ -49,6 +50,8 @@ CELLS = 64
 CELLS_MAX = 256
 FINE_BLOCKS = 30
 GRID_MAX = 8192
+# exact two-piece covers remembered per cover
+TWO_MEMO = 50_000
 # groups of more blocks than this: the cheaper constructive heuristics only
 BIG_BLOCKS = 200
 # groups of at most this many blocks are searched exhaustively without the covering bound
@@ -140,6 +143,9 @@ class PackResult:
     cost: int
     lower_bound: int
     proven: bool
+    # the quick mode left out searches a full solve would run (``Packer.solve`` on the same
+    # packer then continues from the constructive work already done)
+    heuristic_only: bool = False
 
 
 def total(parcels: Sequence[Parcel]) -> int:
@@ -171,6 +177,7 @@ class _Cover:
         "scost",
         "size_max",
         "t2",
+        "t2x",
         "t3",
         "table",
         "tags",
@@ -224,6 +231,7 @@ class _Cover:
         self.choice: list[int] = []
         self.x_lim = 0
         self.t2: dict[int, int] = {}
+        self.t2x: dict[int, tuple[int, int, int]] = {}  # exact two-piece covers by size
         self.t3: dict[int, int] = {}
 
     def grid_cell(self) -> int:
@@ -232,6 +240,14 @@ class _Cover:
         per piece."""
         cells = CELLS_MAX if self.fine else CELLS
         return max(1, self.caps[-1] // cells, self.size_max // GRID_MAX)
+
+    def grow(self, size: int, cell: int) -> None:
+        """Cover sizes up to ``size`` on the same grid (cells of ``cell``): the table is built
+        again, at up to twice that, on next use. Every entry and remembered bound stays what
+        it was (a table entry depends only on smaller ones), so groups of any size read the
+        same values."""
+        self.size_max = max(size, min(2 * size, (cell + 1) * GRID_MAX - 1))
+        self.cell = 0
 
     def _grid(self) -> None:
         caps = self.caps
@@ -294,6 +310,14 @@ class _Cover:
 
     def two(self, r: int) -> tuple[int, int, int]:
         """Cheapest cover by exactly two pieces: (cost, piece index, piece index)."""
+        hit = self.t2x.get(r)
+        if hit is None:
+            if len(self.t2x) >= TWO_MEMO:
+                self.t2x.clear()  # covers are shared by many groups: bound the memory
+            hit = self.t2x[r] = self._two(r)
+        return hit
+
+    def _two(self, r: int) -> tuple[int, int, int]:
         caps, scost = self.caps, self.scost
         m = len(caps)
         best, bi, bj = INF, -1, -1
@@ -373,19 +397,41 @@ class _Cover:
         return out
 
 
+class _Measures:
+    """The covering pieces of a set of levels (and single units in their own packaging) under
+    each size measure: weight; and, when every piece has a volume and the blocks take some,
+    volume and a mix of both. (a, b, pieces as (capacity, cost, tag), largest capacity)."""
+
+    __slots__ = ("schemes",)
+
+    def __init__(
+        self, levels: Sequence[Level], singles: Sequence[tuple[int, int, int, int]], bulky: bool
+    ) -> None:
+        pieces = [(lv.weight, lv.volume, lv.cost, t) for t, lv in enumerate(levels)]
+        pieces += singles
+        self.schemes: list[tuple[int, int, list[tuple[int, int, int]], int]] = []
+        if not pieces:
+            return
+        measures: list[tuple[int, int]] = [(1, 0)]
+        if bulky and all(vol < INF for _, vol, _, _ in pieces):
+            measures.append((0, 1))
+            # mixed: the size of the largest box-like level, weight and volume equally
+            big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
+            if big is not None and big.volume > 0 and big.weight > 0:
+                measures.append((big.volume, big.weight))
+        for a, b in measures:
+            ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in pieces]
+            biggest = max(cap for cap, _, _ in ps)
+            if biggest > 0:
+                self.schemes.append((a, b, ps, biggest))
+
+
 LevelParts = tuple[list[Level], list[int], list[int], list[tuple[int, int, int]], list[int]]
 
 
-def _level_parts(
-    all_levels: Sequence[Level], smallest: dict[int, tuple[int, int] | None]
-) -> LevelParts:
+def _level_parts(levels: list[Level]) -> LevelParts:
     """The useful levels, the weight staircase (cheapest level per content weight) and the
     levels no other beats on weight, volume and cost (cheapest first, with their indices)."""
-    levels = []
-    for lv in all_levels:
-        sm = smallest.get(lv.option)
-        if sm is not None and lv.weight >= sm[0] and lv.volume >= sm[1]:
-            levels.append(lv)
     stair: list[tuple[int, int]] = []
     for lv in sorted(levels, key=lambda lv: (-lv.weight, lv.cost)):
         if not stair or lv.cost < stair[-1][1]:
@@ -434,12 +480,17 @@ class Packer:
             chunion |= k.chmask
         self.chunion = chunion
         self.max_content = pricer.max_content
+        # Does a parcel never cost less than a part of its content would? The bounds built on
+        # a block's own parcel and the exact search's dominance test rely on it. Not when some
+        # rate gets cheaper with weight, nor in a shop without boxes when a single unit of known
+        # size may travel alone: it pays its own size's volumetric weight (and size limits),
+        # while several units in a parcel of unknown outer size do not.
+        self.monotone = pricer.rates_monotone and not (
+            pricer.any_units and any(k.units == 1 and k.dims[0] > 0 for k in ks)
+        )
+        self._price_memo = pricer.memo
         self._alone: list[int] | None = None
-        self._floor: list[int] | None = None
-        # Adding content never makes a parcel cheaper, nor infeasible content feasible — except
-        # in a shop without boxes, where a single unit is priced (and size-checked) on its own
-        # dimensions and a parcel of several units on weight only. Dominance rules need this.
-        self.monotone = not any(o.any_units for o in pricer.options)
+        self._accepting: list[int] | None = None
         self._covers: list[_Cover] | None = None
         self._levels: list[Level] = []
         self._stair_w: list[int] = []
@@ -450,6 +501,11 @@ class Packer:
         self.work = 0
         self.quick = False  # constructive heuristics only, and the cheaper ones
         self.spent = 0  # parcel evaluations so far (the unit of every work limit)
+        # constructive packings of all blocks (and their lower bound), kept for a full solve
+        # after a quick one: they depend on the blocks only
+        self._made: dict[tuple[object, ...], list[Parcel]] = {}
+        self._lower: int | None = None
+        self._sets: dict[str, list[list[Level]]] = {}
         self.limit = INF  # local search stops past this many
 
     # ---- parcel arithmetic ---------------------------------------------------------------
@@ -492,7 +548,7 @@ class Packer:
                 if p.caps[c] + add * n > limits[c]:
                     return INF, -1
         d = k.dims
-        return self.pricer.cost(
+        key = (
             w,
             p.volume + k.volume * n,
             p.units + k.units * n,
@@ -503,6 +559,9 @@ class Packer:
             p.d2 if p.d2 > d[2] else d[2],
             chmask,
         )
+        # most contents were priced before: the pricer's memo without the call
+        hit = self._price_memo.get(key)
+        return hit if hit is not None else self.pricer.cost(*key)
 
     def add(self, p: Parcel, i: int, n: int, cost: int, option: int) -> None:
         k = self.kinds[i]
@@ -525,16 +584,82 @@ class Packer:
         p.cost, p.option = cost, option
 
     def rebuild(self, counts: Sequence[int]) -> Parcel:
-        """A parcel holding ``counts``; its cost is INF when it breaks any limit."""
-        p = self.empty()
+        """A parcel holding ``counts``; its cost is INF when it breaks any limit.
+
+        Every limit only tightens as blocks are added, so the content is summed first and
+        priced once (the cheap limits are checked block by block on the way, as ``cost_with``
+        would). Each block kind still counts as one parcel evaluation, so the work limits mean
+        what they meant when a parcel was built block by block."""
+        kinds = self.kinds
+        weight = volume = units = value = tags = d0 = d1 = d2 = 0
+        chmask = self.all_channels
+        caps = [0] * len(self.cap_limits)
+        ok = True
+        seen = 0
+        max_content = self.max_content
         for i, n in enumerate(counts):
-            if n:
-                cost, opt = self.cost_with(p, i, n)
-                self.add(p, i, n, cost, opt)
-                if cost >= INF:
-                    p.counts = list(counts)
-                    return p
-        return p
+            if not n:
+                continue
+            seen += 1
+            k = kinds[i]
+            weight += k.weight * n
+            volume += k.volume * n
+            units += k.units * n
+            value += k.value * n
+            d = k.dims
+            if d[0] > d0:
+                d0 = d[0]
+            if d[1] > d1:
+                d1 = d[1]
+            if d[2] > d2:
+                d2 = d[2]
+            chmask &= k.chmask
+            if k.caps:
+                for c, add in enumerate(k.caps):
+                    caps[c] += add * n
+            if ok:
+                new_tags = tags | k.tags
+                broken = (
+                    weight > max_content
+                    or not chmask
+                    or (
+                        new_tags != tags
+                        and any((new_tags & g).bit_count() > 1 for g in self.segregation)
+                    )
+                    or (
+                        bool(k.caps)
+                        and any(c > lim for c, lim in zip(caps, self.cap_limits, strict=True))
+                    )
+                )
+                if broken:
+                    ok = False
+                else:
+                    self.spent += 1
+                tags = new_tags
+            else:
+                tags |= k.tags
+        if ok and seen:
+            cost, option = self.pricer.cost(weight, volume, units, value, tags, d0, d1, d2, chmask)
+        elif ok:
+            cost, option = 0, -1
+        else:
+            self.spent += 1  # the evaluation that found the broken limit
+            cost, option = INF, -1
+        return Parcel(
+            list(counts),
+            weight,
+            volume,
+            units,
+            value,
+            tags,
+            d0,
+            d1,
+            d2,
+            chmask,
+            caps,
+            cost,
+            option,
+        )
 
     def single(self, i: int, n: int = 1) -> Parcel:
         p = self.empty()
@@ -553,50 +678,17 @@ class Packer:
     def alone_cost(self, i: int) -> int:
         return self.alone[i]
 
-    @property
-    def floor(self) -> list[int]:
-        """A lower bound on the cost of any parcel holding a block of each kind.
-
-        Usually its own parcel (``alone``): adding content never makes a parcel cheaper. Not in
-        a shop without boxes: a single unit sent in its own packaging pays for its own size
-        (volumetric weight), while a parcel of several units is charged by weight only, so a
-        bulky unit can cost less in company than alone. Then the bound is the cheaper of its own
-        parcel and the cheapest price level that can carry it with others."""
-        if self._floor is None:
-            alone = self.alone
-            if self.monotone:
-                self._floor = alone
-            else:
-                self._prepare_bound()
-                self._floor = [
-                    min(
-                        alone[i],
-                        min(
-                            (lv.cost for lv in self._levels if self._accepts(lv, k)),
-                            default=INF,
-                        ),
-                    )
-                    for i, k in enumerate(self.kinds)
-                ]
-        return self._floor
-
     # ---- lower bound -----------------------------------------------------------------------
 
-    def _accepts(self, lv: Level, k: Kind) -> bool:
-        if k.weight > lv.weight or k.volume > lv.volume:
-            return False
-        return self._option_accepts(lv.option, k)
-
-    def _option_accepts(self, index: int, k: Kind) -> bool:
-        o = self.pricer.option(index)
-        if not k.chmask & o.channel_bit or k.tags & o.forbidden:
-            return False
-        if k.units > o.max_items or k.value > o.max_value:
-            return False
-        if o.box is None:
-            return True
-        d = k.dims
-        return o.size_ok and d[0] <= o.inner[0] and d[1] <= o.inner[1] and d[2] <= o.inner[2]
+    @property
+    def accepting(self) -> list[int]:
+        """Per kind, the options (bit ``Option.index``) that take one block of it at all."""
+        if self._accepting is None:
+            accepts = self.pricer.accepts
+            self._accepting = [
+                accepts(k.chmask, k.tags, k.units, k.value, k.dims) for k in self.kinds
+            ]
+        return self._accepting
 
     def _prepare_bound(self) -> list[_Cover]:
         if self._covers is not None:
@@ -604,22 +696,32 @@ class Packer:
         pricer = self.pricer
         # a level is useful when its option takes some block that fits it
         smallest: dict[int, tuple[int, int] | None] = {}
+        accepting = self.accepting
         for o in pricer.options:
             if o.channel_bit & self.chunion:
-                acc = [k for k in self.kinds if self._option_accepts(o.index, k)]
+                bit = 1 << o.index
+                acc = [i for i in range(self.n) if accepting[i] & bit]
                 smallest[o.index] = (
-                    (min(k.weight for k in acc), min(k.volume for k in acc)) if acc else None
+                    (min(self.w[i] for i in acc), min(self.v[i] for i in acc)) if acc else None
                 )
-        lkey = (
-            self.chunion,
-            1 << max(self.total_weight, 1).bit_length(),
-            tuple(sorted(smallest.items())),
-        )
+        # An option's levels share its volume and ascend in weight: the useful ones are a
+        # suffix of them. The bound structures depend on which levels are kept only, so they
+        # are shared by every group that keeps the same ones.
+        all_levels = pricer.levels(self.chunion, self.total_weight)
+        kept: list[tuple[int, int]] = []
+        for index, start, end, weights in pricer.level_spans(self.chunion, self.total_weight):
+            sm = smallest.get(index)
+            if sm is None or all_levels[start].volume < sm[1]:
+                continue
+            first = start + bisect_left(weights, sm[0])
+            if first < end:
+                kept.append((first, end))
+        lkey = (self.chunion, 1 << max(self.total_weight, 1).bit_length(), tuple(kept))
         cached = pricer.bound_cache.get(lkey)
         if isinstance(cached, tuple):
             parts: LevelParts = cached
         else:
-            parts = _level_parts(pricer.levels(self.chunion, self.total_weight), smallest)
+            parts = _level_parts([lv for a, b in kept for lv in all_levels[a:b]])
             pricer.remember(lkey, parts)
         levels, stair_w, stair_c, pareto, ptags = parts
         self._levels = levels
@@ -634,37 +736,29 @@ class Packer:
             for i, k in enumerate(self.kinds)
             if k.units == 1 and alone[i] < INF
         ]
-        pieces = [(lv.weight, lv.volume, lv.cost, t) for t, lv in enumerate(levels)] + singles
-        covers: list[_Cover] = []
-        if not pieces:
-            self._covers = covers
-            return covers
         tw, tv = self.total_weight, self.total_volume
-        schemes: list[tuple[int, int]] = [(1, 0)]
-        finite = all(vol < INF for _, vol, _, _ in pieces)
-        if finite and tv > 0:
-            schemes.append((0, 1))
-            # mixed: the size of the largest box-like level, weight and volume equally
-            big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
-            if big is not None and big.volume > 0 and big.weight > 0:
-                schemes.append((big.volume, big.weight))
         fine = self.total_count > FINE_BLOCKS
         skey = tuple((w, v, c) for w, v, c, _ in singles)
-        for a, b in schemes:
+        # the pieces of each size measure depend on the levels and singles only: shared by
+        # every group with the same ones
+        mkey = (lkey, skey, tv > 0)
+        measures = pricer.bound_cache.get(mkey)
+        if not isinstance(measures, _Measures):
+            measures = _Measures(levels, singles, tv > 0)
+            pricer.remember(mkey, measures)
+        covers: list[_Cover] = []
+        for a, b, ps, biggest in measures.schemes:
             size = a * tw + b * tv
-            ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in pieces]
-            if not any(cap > 0 for cap, _, _ in ps):
-                continue
-            biggest = max(cap for cap, _, _ in ps)
             cell = max(1, biggest // (CELLS_MAX if fine else CELLS), size // GRID_MAX)
             # shared with earlier groups only on the same grid (the result never depends on
             # which orders came before)
             ckey = (lkey, a, b, skey, fine, cell)
             cv = pricer.bound_cache.get(ckey)
-            if not isinstance(cv, _Cover) or cv.size_max < size or cv.grid_cell() != cell:
+            if not isinstance(cv, _Cover) or cv.grid_cell() != cell:
                 cv = _Cover(a, b, ps, size, fine)
-                cv.size_max = max(size, cv.size_max)
                 pricer.remember(ckey, cv)
+            elif cv.size_max < size:
+                cv.grow(size, cell)
             covers.append(cv)
         self._covers = covers
         return covers
@@ -751,14 +845,15 @@ class Packer:
         return max(self.bound(weight, volume, sum(counts)), self._apart_bound(counts))
 
     def _apart_bound(self, counts: Sequence[int]) -> int:
-        """Blocks too heavy (or bulky) for any two to share a parcel each pay a parcel of their
-        own (at least its ``floor``: lighter blocks may still join it)."""
+        """Blocks too heavy (or bulky) for any two to share a parcel each pay their own parcel."""
+        if not self.monotone:
+            return 0  # a block's own parcel may cost more than a parcel holding it with others
         half_w = self.max_content // 2
-        floor = self.floor
+        alone = self.alone
         out = 0
         for i, n in enumerate(counts):
             if n and self.w[i] > half_w:
-                out += floor[i] * n
+                out += alone[i] * n
         return out
 
     # ---- constructive heuristics -----------------------------------------------------------
@@ -800,13 +895,34 @@ class Packer:
         With segregated tags present, also with each parcel taking one tag's blocks first."""
         modes = (False, True) if self._conflicts() else (False,)
         best: list[Parcel] = []
-        sets = self._target_sets(counts)
-        for targets in sets[:1] if self.quick or self.total_count > BIG_BLOCKS else sets:
+        if counts is None:
+            if "targets" not in self._sets:
+                self._sets["targets"] = self._target_sets(None)
+            sets = self._sets["targets"]
+        else:
+            sets = self._target_sets(counts)
+        for t, targets in enumerate(
+            sets[:1] if self.quick or self.total_count > BIG_BLOCKS else sets
+        ):
             for tagged_first in modes:
-                cand = self._guided(counts, targets, tagged_first)
+                if counts is None:
+                    cand = self._once(
+                        ("guided", t, tagged_first),
+                        partial(self._guided, None, targets, tagged_first),
+                    )
+                else:
+                    cand = self._guided(counts, targets, tagged_first)
                 if cand and (not best or total(cand) < total(best)):
                     best = cand
         return best
+
+    def _once(self, key: tuple[object, ...], make: Callable[[], list[Parcel]]) -> list[Parcel]:
+        """``make()`` for all blocks, computed once per packer (a fresh list each time: callers
+        sort it)."""
+        hit = self._made.get(key)
+        if hit is None:
+            hit = self._made[key] = make()
+        return list(hit)
 
     def _target_sets(self, counts: Sequence[int] | None) -> list[list[Level]]:
         """The levels of the bound's cheapest cover; and, per option that takes every block,
@@ -815,7 +931,7 @@ class Packer:
         remaining = list(counts) if counts is not None else [k.count for k in self.kinds]
         tw = sum(self.w[i] * n for i, n in enumerate(remaining))
         tv = sum(self.v[i] * n for i, n in enumerate(remaining))
-        present = [k for k, n in zip(self.kinds, remaining, strict=True) if n]
+        present = [i for i, n in enumerate(remaining) if n]
         out = [[self._levels[t] for t in self._targets(tw, tv, sum(remaining)) if t >= 0]]
         top: dict[int, Level] = {}
         for lv in self._levels:
@@ -823,7 +939,7 @@ class Packer:
                 top[lv.option] = lv
         uniform = []
         for index, lv in top.items():
-            if all(self._option_accepts(index, k) for k in present):
+            if all(self.accepting[i] >> index & 1 for i in present):
                 k_w = -(-tw // lv.weight)
                 k_v = -(-tv // lv.volume) if lv.volume < INF else 1
                 k = max(k_w, k_v, 1)
@@ -869,7 +985,12 @@ class Packer:
         """The heaviest set of remaining blocks that fits level ``lv`` (weight by exact subset
         sum, then volume and every other limit checked); None when nothing fits.
         ``tagged_first``: the segregated blocks of the chosen tag go in before the others."""
-        pool = [i for i in range(self.n) if remaining[i] and self._accepts(lv, self.kinds[i])]
+        accepting, bit, w, v = self.accepting, 1 << lv.option, self.w, self.v
+        pool = [
+            i
+            for i in range(self.n)
+            if remaining[i] and accepting[i] & bit and w[i] <= lv.weight and v[i] <= lv.volume
+        ]
         if not pool:
             return None
         best: list[int] | None = None
@@ -1018,17 +1139,19 @@ class Packer:
         self.work = 0
         complete = True
         w, v = self.w, self.v
-        floor = self.floor
-        order = sorted(range(self.n), key=lambda i: -floor[i])
+        alone = self.alone
+        order = sorted(range(self.n), key=lambda i: -alone[i])
         if use_dp:
             self._prepare_bound()
 
         def bound_at(rw: int, rv: int, rb: int) -> int:
             if use_dp:
                 return self.bound(rw, rv, rb)
-            for i in order:  # without the covering bound: the parcel of the dearest block
+            if not self.monotone:
+                return 0
+            for i in order:  # without the covering bound: the dearest block's own parcel
                 if remaining_now[i]:
-                    return floor[i]
+                    return alone[i]
             return 0
 
         remaining_now = [k.count for k in self.kinds]
@@ -1085,6 +1208,123 @@ class Packer:
         )
         return [self.rebuild(c) for c in best], complete
 
+    def _first_step_too_long(self, work_limit: int) -> bool:
+        """Would the exact search stop inside its first step? That step lists every feasible
+        parcel holding a block of the heaviest kind before branching: one parcel evaluation
+        each, and each but the one holding every block also spends at least one on its
+        dominance test (when that test runs). Past ``work_limit`` the search returns the
+        incumbent unchanged and unproven, so when enough parcels are surely feasible to pass
+        it the search is not started: the result is the same."""
+        # more surely feasible parcels than this pass the limit
+        enough = (work_limit + 1) // 2 if self.monotone else work_limit
+        vectors = self.kinds[0].count
+        for k in self.kinds[1:]:
+            vectors *= k.count + 1
+            if vectors > enough:
+                break
+        if vectors <= enough:
+            return False  # not even that many count vectors
+        return self.surely_feasible(enough) > enough
+
+    def surely_feasible(self, cap: int) -> int:
+        """A lower bound on the feasible parcels holding a block of the heaviest kind (every
+        kind at its full count available), or more than ``cap`` when there are more: the
+        count vectors that one box option surely takes — every block accepted by the option,
+        content weight and volume within the box and the channel's weight limit and priced
+        rate, items, value and the per-parcel caps within their limits, no segregated tags
+        mixed. Feasibility only tightens as blocks are added, so each such vector is a parcel
+        the exact search's first step lists, at one parcel evaluation each."""
+        best = 0
+        for o in self._roomy_options():
+            found = self._count_on(o, cap)
+            if found > best:
+                best = found
+                if best > cap:
+                    break
+        return best
+
+    def _roomy_options(self) -> list[Option]:
+        """Up to two box options that take a block of the heaviest kind, largest weight cap
+        first."""
+        bit0 = self.accepting[0]
+        out = [
+            o
+            for o in self.pricer.options
+            if o.box is not None and bit0 >> o.index & 1 and self._weight_cap(o) > 0
+        ]
+        out.sort(key=lambda o: (-self._weight_cap(o), -o.inner_volume, o.index))
+        return out[:2]
+
+    @staticmethod
+    def _weight_cap(o: Option) -> int:
+        """The heaviest content option ``o`` (a box) surely prices: box load, channel weight
+        limit and, for a weight table, its last bracket."""
+        cap = min(o.max_load, o.max_gross - o.tare)
+        table = o.rate.table
+        if table:
+            top = (table[-1][0] // o.step) * o.step  # the heaviest chargeable weight priced
+            if -(-o.volumetric_g // o.step) * o.step > top:
+                return 0
+            cap = min(cap, top - o.tare)
+        return cap
+
+    def _count_on(self, o: Option, cap: int) -> int:
+        bit = 1 << o.index
+        kinds = [i for i in range(self.n) if self.accepting[i] & bit]
+        if not kinds or kinds[0] != 0:
+            return 0
+        w_cap, v_cap = self._weight_cap(o), o.inner_volume
+        u_cap, val_cap = o.max_items, o.max_value
+        limits = self.cap_limits
+        seg = self.segregation
+        count = 0
+
+        last = len(kinds) - 1
+
+        def room(i: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> int:
+            """How many more blocks of kind ``i`` (up to all of them) still surely fit."""
+            k = self.kinds[i]
+            new_tags = tags | k.tags
+            if new_tags != tags and any((new_tags & g).bit_count() > 1 for g in seg):
+                return 0
+            m = k.count
+            for used, per, top in (
+                (w, k.weight, w_cap),
+                (v, k.volume, v_cap),
+                (u, k.units, u_cap),
+                (val, k.value, val_cap),
+                *zip(caps, k.caps, limits, strict=True),
+            ):
+                if per > 0:
+                    m = min(m, (top - used) // per)
+            return max(m, 0)
+
+        def rec(t: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> None:
+            nonlocal count
+            i = kinds[t]
+            m = room(i, w, v, u, val, tags, caps)
+            if t == last:  # the vectors ending here, counted without listing them
+                count += m + (1 if t else 0)
+                return
+            if t:  # none of this kind (the heaviest kind is in every vector)
+                rec(t + 1, w, v, u, val, tags, caps)
+            k = self.kinds[i]
+            tags |= k.tags
+            c = list(caps)
+            for _ in range(m):
+                if count > cap:
+                    return
+                w += k.weight
+                v += k.volume
+                u += k.units
+                val += k.value
+                for x, add in enumerate(k.caps):
+                    c[x] += add
+                rec(t + 1, w, v, u, val, tags, c)
+
+        rec(0, 0, 0, 0, 0, 0, [0] * len(limits))
+        return count
+
     def _parcels_with(
         self, first: int, remaining: list[int], work_limit: int
     ) -> list[tuple[int, list[int], int, int]]:
@@ -1092,7 +1332,6 @@ class Packer:
         (cost, counts, weight, volume)."""
         found: list[tuple[int, list[int], int, int]] = []
         n = self.n
-        monotone = self.monotone
 
         def rec(j: int, parcel: Parcel) -> None:
             if self.work > work_limit:
@@ -1100,9 +1339,9 @@ class Packer:
             if j == n:
                 if parcel.units == 0:
                     return
-                # dominated: another remaining block fits at no extra cost (taking it out of
-                # the rest cannot make the rest dearer when costs are monotone)
-                for t in range(first, n) if monotone else ():
+                # dominated: another remaining block fits at no extra cost (only when taking
+                # blocks away from the rest can never make the rest dearer)
+                for t in range(first, n) if self.monotone else ():
                     if remaining[t] > parcel.counts[t]:
                         self.work += 1
                         c, _ = self.cost_with(parcel, t)
@@ -1405,7 +1644,9 @@ class Packer:
         top = len(costs) - 1
         if top == 0:
             return PackResult([], INF, 0, False)
-        useful = [j for j in range(1, top + 1) if j == top or costs[j] < costs[j + 1]]
+        useful = [
+            j for j in range(1, top + 1) if j == top or costs[j] < costs[j + 1] or not self.monotone
+        ]
         f = [0] * (c + 1)
         pick = [0] * (c + 1)
         for m in range(1, c + 1):
@@ -1481,18 +1722,20 @@ class Packer:
             return PackResult([], 0, 0, True)
         counts0 = [k.count for k in self.kinds]
         one = self.rebuild(counts0)
-        floor = self.floor
-        if one.cost < INF:
+        alone = self.alone
+        if one.cost < INF and self.monotone:
             # any split has two parcels: one holding the dearest block, another one
-            dear = max(range(self.n), key=lambda i: floor[i])
-            others = [floor[i] for i in range(self.n) if i != dear or counts0[i] > 1]
-            if others and one.cost <= floor[dear] + min(others):
+            dear = max(range(self.n), key=lambda i: alone[i])
+            others = [alone[i] for i in range(self.n) if i != dear or counts0[i] > 1]
+            if others and one.cost <= alone[dear] + min(others):
                 return PackResult([one], one.cost, one.cost, True)
             if not others:
                 return PackResult([one], one.cost, one.cost, True)
         if self.n == 1:
             return self.one_kind()
-        pure = self._pure()
+        # a handful of blocks is searched exhaustively below: no need for the bin-packing case
+        # (or the bound structures its test builds)
+        pure = self._pure() if self.total_count > TINY else None
         if pure is not None:
             res = self._bin_packing(*pure)
             if res is not None:
@@ -1509,7 +1752,9 @@ class Packer:
             best.sort(key=lambda p: (-p.weight, p.counts))
             lower = best_cost if proven else self._apart_bound(counts0)
             return PackResult(best, best_cost, lower, proven)
-        lower = self.lower_bound(counts0)
+        if self._lower is None:
+            self._lower = self.lower_bound(counts0)
+        lower = self._lower
         makers = (
             (self.guided, self.worst_fit)
             if self.total_count > BIG_BLOCKS
@@ -1518,7 +1763,7 @@ class Packer:
         for make in makers:
             if best_cost <= lower:
                 break
-            cand = make()
+            cand = make() if make == self.guided else self._once((make.__name__,), make)
             if cand and total(cand) < best_cost:
                 best, best_cost = cand, total(cand)
         if best_cost > lower and not quick:
@@ -1526,10 +1771,15 @@ class Packer:
             self.limit = self.spent + budget
             best = self.improve(best, lower, 2 if big else rounds)
             best_cost = total(best)
-        if best_cost > lower and self.total_count <= exact_units and not quick:
+        if (
+            best_cost > lower
+            and self.total_count <= exact_units
+            and not quick
+            and not self._first_step_too_long(work_limit)
+        ):
             best, proven = self.exact(best, work_limit)
             best_cost = total(best)
             if proven:
                 lower = best_cost
         best.sort(key=lambda p: (-p.weight, p.counts))
-        return PackResult(best, best_cost, min(lower, best_cost), best_cost <= lower)
+        return PackResult(best, best_cost, min(lower, best_cost), best_cost <= lower, quick)

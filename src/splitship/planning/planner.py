@@ -226,6 +226,15 @@ class _Setup:
     _pricers: dict[tuple[str, str | None, date], BinPricer] = field(default_factory=dict)
     _etas: dict[tuple[str, str, date], DeliveryEstimate | None] = field(default_factory=dict)
     _latest: dict[tuple[int, str, str | None, date], date] = field(default_factory=dict)
+    _timing: dict[tuple[str, str | None, date], tuple[list[date], int]] = field(
+        default_factory=dict
+    )
+    # per block content and destination: the channels its objective allows (0: none can)
+    _allowed: dict[tuple[object, ...], int] = field(default_factory=dict)
+    _unit_kinds: dict[str, Kind] = field(default_factory=dict)
+    _unit_facts: dict[str, tuple[int, int, int, int, tuple[int, int, int], list[int]]] = field(
+        default_factory=dict
+    )
     line_by_id: dict[str, _Line] = field(default_factory=dict)
 
     # -- pricing and delivery ------------------------------------------------------------
@@ -264,14 +273,27 @@ class _Setup:
         deliver_by = self.order.deliver_by
         return deliver_by is None or self.latest(ch, addr, ship_on) <= deliver_by
 
+    def timing(self, addr: Address, ship_on: date) -> tuple[list[date], int]:
+        """Per channel (by index) the latest delivery date to ``addr`` when shipped on
+        ``ship_on``, and the channels (bit mask) that deliver on time."""
+        key = (addr.country, addr.region, ship_on)
+        hit = self._timing.get(key)
+        if hit is None:
+            latests = [self.latest(ch, addr, ship_on) for ch in self.channels]
+            deliver_by = self.order.deliver_by
+            on_time = 0
+            for i, d in enumerate(latests):
+                if deliver_by is None or d <= deliver_by:
+                    on_time |= 1 << i
+            hit = self._timing[key] = (latests, on_time)
+        return hit
+
     def pricer(self, addr: Address, ship_on: date) -> BinPricer:
         key = (addr.country, addr.region, ship_on)
         if key not in self._pricers:
             country, region = addr.country, addr.region
-            chans = [
-                (1 << i, ch, self.latest(ch, addr, ship_on).toordinal())
-                for i, ch in enumerate(self.channels)
-            ]
+            latests, _ = self.timing(addr, ship_on)
+            chans = [(1 << i, ch, latests[i].toordinal()) for i, ch in enumerate(self.channels)]
             # Everything a price depends on, by value: a service that loads the same catalogue
             # for every request reuses the options, price levels and memo.
             vkey = (
@@ -313,29 +335,50 @@ class _Setup:
 
     # -- blocks --------------------------------------------------------------------------
 
+    def unit_kind(self, ln: _Line, count: int) -> Kind:
+        """``count`` blocks of one unit of the line (the line's facts are fixed per call)."""
+        k = self._unit_kinds.get(ln.line.id)
+        if k is None:
+            k = self._unit_kinds[ln.line.id] = self.kind([(ln, 1)], 1)
+        return k if count == 1 else _recount(k, count, k.chmask)
+
+    def unit_facts(self, ln: _Line) -> tuple[int, int, int, int, tuple[int, int, int], list[int]]:
+        """One unit of the line: weight, volume, declared value, tag bits, sorted sides (0s when
+        unknown) and its contribution to each per-parcel cap. Fixed for the whole call."""
+        hit = self._unit_facts.get(ln.line.id)
+        if hit is None:
+            a = ln.line.attributes
+            volume = 0
+            sides = (0, 0, 0)
+            if a.dimensions is not None:
+                volume = a.dimensions.volume_mm3
+                sides = a.dimensions.sorted_sides()
+            caps = [
+                {"units": 1, "weight": a.weight_g, "value": a.declared_value}[cap.measure]
+                if _cap_selects(cap.rule, ln.line.sku, a)
+                else 0
+                for cap in self.caps
+            ]
+            hit = (a.weight_g, volume, a.declared_value, self.mask_of(a.tags), sides, caps)
+            self._unit_facts[ln.line.id] = hit
+        return hit
+
     def kind(self, parts: Sequence[tuple[_Line, int]], count: int) -> Kind:
         weight = volume = units = value = tags = 0
-        dims = [0, 0, 0]
+        d0 = d1 = d2 = 0
         chmask = -1
         caps = [0] * len(self.caps)
         for ln, q in parts:
-            a = ln.line.attributes
-            weight += a.weight_g * q
+            uw, uv, uval, utags, (s0, s1, s2), ucaps = self.unit_facts(ln)
+            weight += uw * q
+            volume += uv * q
             units += q
-            value += a.declared_value * q
-            tags |= self.mask_of(a.tags)
-            if a.dimensions is not None:
-                volume += a.dimensions.volume_mm3 * q
-                for s, side in enumerate(a.dimensions.sorted_sides()):
-                    dims[s] = max(dims[s], side)
+            value += uval * q
+            tags |= utags
+            d0, d1, d2 = max(d0, s0), max(d1, s1), max(d2, s2)
             chmask &= ln.chmask
-            for c, cap in enumerate(self.caps):
-                if _cap_selects(cap.rule, ln.line.sku, a):
-                    caps[c] += {
-                        "units": q,
-                        "weight": a.weight_g * q,
-                        "value": a.declared_value * q,
-                    }[cap.measure]
+            for c, add in enumerate(ucaps):
+                caps[c] += add * q
         return Kind(
             key=tuple((ln.line.id, q) for ln, q in parts),
             count=count,
@@ -344,7 +387,7 @@ class _Setup:
             units=units,
             value=value,
             tags=tags,
-            dims=(dims[0], dims[1], dims[2]),
+            dims=(d0, d1, d2),
             chmask=chmask if chmask != -1 else 0,
             caps=tuple(caps),
         )
@@ -499,10 +542,18 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     pref_rules: dict[str, list[str]] = {}
     claimed: dict[str, Rule] = {}  # line id -> the ship_alone / keep_together rule that owns it
     setup_notes: list[Reason] = []
+    # One object per distinct address (equal addresses share it), so that grouping can go by
+    # identity within this call instead of hashing addresses again and again.
+    canonical: dict[Address, Address] = {}
+    line_addr: dict[str, Address] = {}
+    for ln in order.lines:
+        if ln.id in unassigned:
+            a = ln.address or addr0
+            line_addr[ln.id] = canonical.setdefault(a, a)
     for r in ctx.rules.rules:
         if isinstance(r, ShipAlone | KeepTogether):
             for ln in order.lines:
-                if ln.id not in unassigned or not active(r, order.line_address(ln.id)):
+                if ln.id not in unassigned or not active(r, line_addr[ln.id]):
                     continue
                 hit = (
                     r.conditions.matches_item(ln.sku, ln.attributes)
@@ -528,7 +579,7 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         qty = unassigned.get(ln.id, 0)
         if qty <= 0:
             continue
-        addr = order.line_address(ln.id)
+        addr = line_addr[ln.id]
         objective = "cheapest_on_time"
         chmask = (1 << len(channels)) - 1
         pref_seen = False
@@ -647,7 +698,8 @@ def _allocations(setup: _Setup) -> list[Allocation]:
 
 
 def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
-    by_key: dict[tuple[Address, str, date], _Group] = {}
+    # addresses are canonical objects per call (``_setup``): equal addresses are the same one
+    by_key: dict[tuple[int, str, date], _Group] = {}
     out: list[_Group] = []
     for ln in setup.lines:
         for wh, q in alloc.picks.get(ln.line.id, []):
@@ -659,7 +711,7 @@ def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
                 else:
                     out.append(_Group(ln.address, wh, ln.ship_on, [(ln, q)], ln.alone))
                 continue
-            key = (ln.address, wh, ln.ship_on)
+            key = (id(ln.address), wh, ln.ship_on)
             if key not in by_key:
                 by_key[key] = _Group(ln.address, wh, ln.ship_on, [])
                 out.append(by_key[key])
@@ -669,38 +721,46 @@ def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
 
 def _restrict(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> Kind | None:
     """The channels a block may use under its objective; None when none can carry it."""
-    objective = next(ln for ln, _ in group.parts if ln.line.id == kind.key[0][0]).objective
+    addr = group.address
+    key = (kind.key, kind.chmask, addr.country, addr.region, group.ship_on)
+    mask = setup._allowed.get(key)
+    if mask is None:
+        mask = setup._allowed[key] = _allowed(setup, group, kind, pricer)
+    if not mask:
+        return None
+    return _recount(kind, kind.count, mask)
+
+
+def _allowed(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> int:
+    objective = setup.line_by_id[kind.key[0][0]].objective
     able = pricer.carriers(
         kind.weight, kind.volume, kind.units, kind.value, kind.tags, *kind.dims, kind.chmask
     )
-    carriers = [i for i in range(len(setup.channels)) if able >> i & 1]
-    if not carriers:
-        return None
-    if objective != "cheapest":
-        chans = setup.channels
-        on_time = [i for i in carriers if setup.on_time(chans[i], group.address, group.ship_on)]
-        if objective == "fastest" or not on_time:
-            soonest = min(setup.latest(chans[i], group.address, group.ship_on) for i in carriers)
-            carriers = [
-                i
-                for i in carriers
-                if setup.latest(chans[i], group.address, group.ship_on) == soonest
-            ]
-        else:
-            carriers = on_time
+    if not able or objective == "cheapest":
+        return able
+    latests, on_time = setup.timing(group.address, group.ship_on)
+    if objective != "fastest" and able & on_time:
+        return able & on_time
+    carriers = [i for i in range(len(latests)) if able >> i & 1]
+    soonest = min(latests[i] for i in carriers)
     mask = 0
     for i in carriers:
-        mask |= 1 << i
+        if latests[i] == soonest:
+            mask |= 1 << i
+    return mask
+
+
+def _recount(kind: Kind, count: int, chmask: int) -> Kind:
     return Kind(
         kind.key,
-        kind.count,
+        count,
         kind.weight,
         kind.volume,
         kind.units,
         kind.value,
         kind.tags,
         kind.dims,
-        mask,
+        chmask,
         kind.caps,
     )
 
@@ -723,11 +783,11 @@ def _blocks(
         return _restrict(setup, group, kind, pricer)
 
     def units_of(ln: _Line, q: int) -> None:
-        k = fits(setup.kind([(ln, 1)], q))
+        k = fits(setup.unit_kind(ln, q))
         if k is not None:
             kinds.append(k)
             return
-        why = setup.block_problems(setup.kind([(ln, 1)], 1), pricer) or [
+        why = setup.block_problems(setup.unit_kind(ln, 1), pricer) or [
             rs.no_channel("no channel can carry it")
         ]
         unship.append(Unshippable(ln.line.id, q, why[0]))
@@ -796,13 +856,13 @@ class _Solved:
     quick: bool  # solved by the heuristics only (while comparing allocations)
 
 
-GroupKey = tuple[Address, date, str | None, tuple[tuple[str, int], ...]]
+GroupKey = tuple[int, date, str | None, tuple[tuple[str, int], ...]]
 BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
 
 
 def _group_key(group: _Group) -> GroupKey:
     return (
-        group.address,
+        id(group.address),  # canonical per call (``_setup``)
         group.ship_on,
         group.alone.id if group.alone is not None else None,
         tuple((ln.line.id, q) for ln, q in group.parts),
@@ -869,6 +929,14 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
     hit = memo.groups.get(key)
     if hit is not None and (quick or not hit.quick):
         return hit
+    if hit is not None and hit.packer is not None:
+        # solved with the heuristics only before: the same packer goes on from there
+        result = hit.packer.solve(
+            exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=False, budget=SEARCH_BUDGET
+        )
+        solved = _Solved(hit.packer, result, hit.pricer, hit.unship, hit.notes, False)
+        memo.groups[key] = solved
+        return solved
     # a packer whose bound screened the group (never solved yet) is reused with its work
     prepared = memo.prepared.pop(key, None) or _prepare_group(setup, group)
     packer, pricer = prepared.packer, prepared.pricer
@@ -879,7 +947,12 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
             exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=quick, budget=SEARCH_BUDGET
         )
     solved = _Solved(
-        packer, result, pricer, prepared.unship, prepared.notes, quick and not result.proven
+        packer,
+        result,
+        pricer,
+        prepared.unship,
+        prepared.notes,
+        result.heuristic_only and not result.proven,
     )
     memo.groups[key] = solved
     return solved
@@ -1339,7 +1412,8 @@ def _plan_allocation(setup: _Setup, alloc: Allocation, memo: _Memo) -> _Outcome:
                         why.append(rs.rule(rid, "channel_preference"))
             if not pkg.on_time and setup.order.deliver_by is not None:
                 why.append(rs.late(setup.order.deliver_by.isoformat()))
-            packages.append(_with_reasons(pkg, _dedup(why)))
+            pkg.reasons.extend(_dedup(why))  # the package's own list, built just above
+            packages.append(pkg)
             total += pkg.cost
     return _Outcome(packages, unship, notes, total, proven)
 
@@ -1425,10 +1499,6 @@ def _package(
     )
 
 
-def _with_reasons(pkg: PlannedPackage, why: list[Reason]) -> PlannedPackage:
-    return PlannedPackage(**{**pkg.__dict__, "reasons": why})
-
-
 def _dedup(reasons: Sequence[Reason]) -> list[Reason]:
     seen: set[tuple[str, str]] = set()
     out = []
@@ -1510,9 +1580,8 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     best = _plan_allocation(setup, alloc, memo)
     packages = best.packages
     if len(packages) == 1 and not best.unshippable:
-        packages = [
-            _with_reasons(packages[0], [r for r in packages[0].reasons if r.code == rs.LATE])
-        ]
+        only = packages[0].reasons  # this call's own list
+        only[:] = [r for r in only if r.code == rs.LATE]
     notes = _dedup([*setup.notes, *best.notes])
     late = [p for p in packages if not p.on_time]
     if late and order.deliver_by is not None:
@@ -1555,7 +1624,7 @@ def _single_parcel(setup: _Setup, packages: Sequence[PlannedPackage]) -> int | N
     # Each line keeps the channels its objective allows it alone (on time where possible).
     mask = -1
     for ln, _ in parts:
-        unit = _restrict(setup, group, setup.kind([(ln, 1)], 1), pricer)
+        unit = _restrict(setup, group, setup.unit_kind(ln, 1), pricer)
         mask &= unit.chmask if unit is not None else 0
     whole = setup.kind(parts, 1)
     whole = Kind(

@@ -9,8 +9,9 @@ carry it, and the price levels (content weight cap, volume, cost) the search's b
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from splitship.domain.catalog import Box, Channel, SkuAttributes, ZoneRate
 from splitship.domain.limits import check_package, measure_package
@@ -212,15 +213,37 @@ class Level:
     cost: int  # search cost
 
 
+# (channel bit, forbidden tags, max items, max value, max gross, weight step, volumetric divisor,
+#  price function, price bracket top (None: prices not monotone), channel, boxes: (box
+#  position, tare, volumetric weight of the box, option index), box-less: (any units, index))
+_ChannelFacts = tuple[
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    Callable[[int], int | None],
+    Callable[[int], int] | None,
+    Channel,
+    list[tuple[int, int, int, int]],
+    list[tuple[bool, int]],
+]
+
+
 class BinPricer:
     """Cheapest feasible option for a parcel's content summary, memoised."""
 
     def __init__(self, options: Sequence[Option], handling: int) -> None:
         self.options = list(options)
         self.handling = handling
-        self._memo: dict[tuple[int, ...], tuple[int, int]] = {}
+        self.memo: dict[tuple[int, ...], tuple[int, int]] = {}
+        self._accepts: dict[tuple[object, ...], int] = {}
+        self._channel_memo: dict[tuple[int, ...], tuple[tuple[int, int, int], ...]] = {}
         self._by_index = {o.index: o for o in self.options}
         self._levels: dict[tuple[int, int], list[Level]] = {}
+        self._spans: dict[tuple[int, int], list[tuple[int, int, int, list[int]]]] = {}
         # the packing search's bound structures, shared by every group priced here
         self.bound_cache: dict[tuple[object, ...], object] = {}
         self.calls = 0
@@ -228,32 +251,47 @@ class BinPricer:
         self.max_content = max(
             (min(o.max_load, o.max_gross - o.tare) for o in self.options), default=0
         )
-        # flat per-option facts for the hot loop
-        self._flat = [
-            (
-                o.channel_bit,
-                o.forbidden,
-                o.max_items,
-                o.max_value,
-                o.box is not None,
-                o.any_units,
-                o.max_load,
-                o.inner_volume,
-                o.size_ok,
-                o.inner[0],
-                o.inner[1],
-                o.inner[2],
-                o.tare,
-                o.volumetric_g,
-                o.max_gross,
-                o.step,
-                o.divisor,
-                o.rate.price,
-                o.index,
-                o.channel,
-            )
-            for o in self.options
-        ]
+        # Per channel (in the options' order, which decides ties): the facts every option of
+        # the channel shares, checked once, then its boxes (a box whose outer size the channel
+        # refuses can never be used and is left out) and its box-less option, which
+        # ``build_options`` puts after the boxes. Whether a content fits a box does not depend
+        # on the channel: it is checked once per box.
+        box_pos: dict[int, int] = {}
+        self._boxes: list[tuple[int, int, int, int, int]] = []
+        groups: list[_ChannelFacts] = []
+        for o in self.options:
+            if not groups or groups[-1][0] != o.channel_bit:
+                groups.append(
+                    (
+                        o.channel_bit,
+                        o.forbidden,
+                        o.max_items,
+                        o.max_value,
+                        o.max_gross,
+                        o.step,
+                        o.divisor,
+                        o.rate.price,
+                        _bracket_top(o.rate),
+                        o.channel,
+                        [],
+                        [],
+                    )
+                )
+            if o.box is None:
+                groups[-1][11].append((o.any_units, o.index))
+            elif o.size_ok:
+                if groups[-1][11]:
+                    raise ValueError("a channel's box-less option must follow its boxes")
+                pos = box_pos.get(id(o.box))
+                if pos is None:
+                    pos = box_pos[id(o.box)] = len(self._boxes)
+                    self._boxes.append((o.max_load, o.inner_volume, *o.inner))
+                groups[-1][10].append((pos, o.tare, o.volumetric_g, o.index))
+        self._groups = groups
+        # no rate gets cheaper with weight
+        self.rates_monotone = all(g[8] is not None for g in groups)
+        # a shop without boxes: parcels of several units have no known outer size
+        self.any_units = any(o.any_units for o in self.options)
 
     def cost(
         self,
@@ -271,67 +309,20 @@ class BinPricer:
 
         The search cost is ``(price + handling) * SCALE + 1``."""
         key = (weight, volume, units, value, tags, d0, d1, d2, chmask)
-        hit = self._memo.get(key)
+        hit = self.memo.get(key)
         if hit is not None:
             return hit
         self.calls += 1
         best, best_i = INF, -1
-        for (
-            bit,
-            forbidden,
-            max_items,
-            max_value,
-            boxed,
-            any_units,
-            max_load,
-            inner_volume,
-            size_ok,
-            i0,
-            i1,
-            i2,
-            tare,
-            box_volw,
-            max_gross,
-            step,
-            divisor,
-            price_of,
-            index,
-            channel,
-        ) in self._flat:
-            if not chmask & bit or tags & forbidden or units > max_items or value > max_value:
-                continue
-            if boxed:
-                if (
-                    weight > max_load
-                    or volume > inner_volume
-                    or not size_ok
-                    or d0 > i0
-                    or d1 > i1
-                    or d2 > i2
-                ):
-                    continue
-                gross = weight + tare
-                volw = box_volw
-            else:
-                if units != 1 and not any_units:
-                    continue
-                gross = weight
-                volw = 0
-                if units == 1 and d0:
-                    if not _size_ok(channel, (d0, d1, d2)):
-                        continue
-                    if divisor:
-                        volw = -(-(d0 * d1 * d2) // divisor)
-            if gross > max_gross:
-                continue
-            w = gross if gross > volw else volw
-            price = price_of(-(-w // step) * step)
-            if price is not None and price < best:
+        for bit, price, index in self.channel_prices(
+            weight, volume, units, value, tags, d0, d1, d2
+        ):
+            if chmask & bit and price < best:  # the first channel wins a tie
                 best, best_i = price, index
         out = ((best + self.handling) * SCALE + 1, best_i) if best_i >= 0 else (INF, -1)
-        if len(self._memo) >= MEMO_MAX:
-            self._memo.clear()  # a long-running service keeps this pricer: bound its memory
-        self._memo[key] = out
+        if len(self.memo) >= MEMO_MAX:
+            self.memo.clear()  # a long-running service keeps this pricer: bound its memory
+        self.memo[key] = out
         return out
 
     def carriers(
@@ -347,64 +338,141 @@ class BinPricer:
         chmask: int,
     ) -> int:
         """The channels (bit mask, within ``chmask``) that can take this content at all."""
-        key = (weight, volume, units, value, tags, d0, d1, d2, -1 - chmask)
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit[0]
         found = 0
+        for bit, _, _ in self.channel_prices(weight, volume, units, value, tags, d0, d1, d2):
+            found |= bit
+        return found & chmask
+
+    def channel_prices(
+        self,
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        d0: int,
+        d1: int,
+        d2: int,
+    ) -> tuple[tuple[int, int, int], ...]:
+        """Per channel that can take this content, in the options' order: (channel bit, least
+        price, the first option at that price). Remembered per content, so the same content
+        on other channel sets costs a lookup."""
+        key = (weight, volume, units, value, tags, d0, d1, d2)
+        hit = self._channel_memo.get(key)
+        if hit is None:
+            hit = self._scan(weight, volume, units, value, tags, d0, d1, d2)
+            if len(self._channel_memo) >= MEMO_MAX:
+                self._channel_memo.clear()
+            self._channel_memo[key] = hit
+        return hit
+
+    def _scan(
+        self,
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        d0: int,
+        d1: int,
+        d2: int,
+    ) -> tuple[tuple[int, int, int], ...]:
+        """``channel_prices`` without the memo."""
+        out: list[tuple[int, int, int]] = []
+        fits = 0  # the boxes (bit per position) this content fits in
+        for pos, (max_load, inner_volume, i0, i1, i2) in enumerate(self._boxes):
+            if weight <= max_load and volume <= inner_volume and d0 <= i0 and d1 <= i1 and d2 <= i2:
+                fits |= 1 << pos
         for (
             bit,
             forbidden,
             max_items,
             max_value,
-            boxed,
-            any_units,
-            max_load,
-            inner_volume,
-            size_ok,
-            i0,
-            i1,
-            i2,
-            tare,
-            box_volw,
             max_gross,
             step,
             divisor,
             price_of,
-            _index,
+            top_of,
             channel,
-        ) in self._flat:
-            if not chmask & bit or found & bit or tags & forbidden:
+            boxes,
+            own,
+        ) in self._groups:
+            if tags & forbidden or units > max_items or value > max_value or weight > max_gross:
                 continue
-            if units > max_items or value > max_value:
-                continue
-            if boxed:
-                if (
-                    weight > max_load
-                    or volume > inner_volume
-                    or not size_ok
-                    or d0 > i0
-                    or d1 > i1
-                    or d2 > i2
-                ):
+            cands: list[tuple[int, int]] = []  # (chargeable weight, option) that take it
+            low = INF
+            for pos, tare, volw, index in boxes:
+                if not fits >> pos & 1:
                     continue
-                gross, volw = weight + tare, box_volw
-            else:
+                gross = weight + tare
+                if gross > max_gross:
+                    continue
+                w = -(-(gross if gross > volw else volw) // step) * step
+                cands.append((w, index))
+                if w < low:
+                    low = w
+            for any_units, index in own:
                 if units != 1 and not any_units:
                     continue
-                gross, volw = weight, 0
+                volw = 0
                 if units == 1 and d0:
                     if not _size_ok(channel, (d0, d1, d2)):
                         continue
                     if divisor:
                         volw = -(-(d0 * d1 * d2) // divisor)
-            if gross > max_gross:
+                w = -(-(weight if weight > volw else volw) // step) * step
+                cands.append((w, index))
+                if w < low:
+                    low = w
+            if not cands:
                 continue
-            w = gross if gross > volw else volw
-            if price_of(-(-w // step) * step) is not None:
-                found |= bit
-        self._memo[key] = (found, 0)
-        return found
+            if top_of is None:  # a rate that is not monotone: every option priced
+                best, best_i = INF, -1
+                for w, index in cands:
+                    price = price_of(w)
+                    if price is not None and price < best:
+                        best, best_i = price, index
+                if best_i >= 0:
+                    out.append((bit, best, best_i))
+                continue
+            # The price only grows with the chargeable weight: the lightest is the channel's
+            # cheapest, and the first option (in tie order) at that price is the first whose
+            # chargeable weight is still in the same price bracket.
+            price = price_of(low)
+            if price is None:
+                continue  # nor at any heavier weight
+            top = top_of(low)
+            for w, index in cands:
+                if w <= top:
+                    out.append((bit, price, index))
+                    break
+        return tuple(out)
+
+    def accepts(
+        self, chmask: int, tags: int, units: int, value: int, dims: tuple[int, int, int]
+    ) -> int:
+        """The options (bit ``Option.index``) that take a block like this at all, whatever it
+        weighs: channel allowed, no forbidden tag, items and value within the channel's limits,
+        and, in a box, sides within the box (whose outer size the channel accepts)."""
+        key = (chmask, tags, units, value, dims)
+        hit = self._accepts.get(key)
+        if hit is None:
+            hit = 0
+            d0, d1, d2 = dims
+            for o in self.options:
+                if not chmask & o.channel_bit or tags & o.forbidden:
+                    continue
+                if units > o.max_items or value > o.max_value:
+                    continue
+                if o.box is not None and not (
+                    o.size_ok and d0 <= o.inner[0] and d1 <= o.inner[1] and d2 <= o.inner[2]
+                ):
+                    continue
+                hit |= 1 << o.index
+            if len(self._accepts) >= MEMO_MAX:
+                self._accepts.clear()
+            self._accepts[key] = hit
+        return hit
 
     def remember(self, key: tuple[object, ...], value: object) -> None:
         if len(self.bound_cache) >= BOUND_CACHE_MAX:
@@ -423,6 +491,7 @@ class BinPricer:
         if hit is not None:
             return hit
         out: list[Level] = []
+        spans: list[tuple[int, int, int, list[int]]] = []
         for o in self.options:
             if not chmask & o.channel_bit:
                 continue
@@ -452,6 +521,8 @@ class BinPricer:
             while len(own) > MAX_LEVELS:
                 # merge neighbours: the heavier cap at the lower price still bounds from below
                 own = [(own[min(i + 1, len(own) - 1)][0], own[i][1]) for i in range(0, len(own), 2)]
+            if own:
+                spans.append((o.index, len(out), len(out) + len(own), [c for c, _ in own]))
             out.extend(
                 Level(
                     o.index, o.channel_bit, content, o.inner_volume, (p + self.handling) * SCALE + 1
@@ -459,7 +530,14 @@ class BinPricer:
                 for content, p in own
             )
         self._levels[key] = out
+        self._spans[key] = spans
         return out
+
+    def level_spans(self, chmask: int, weight: int) -> list[tuple[int, int, int, list[int]]]:
+        """Per option in ``levels(chmask, weight)``: (option index, first and past-last
+        position of its levels there, their content weight caps, ascending)."""
+        self.levels(chmask, weight)
+        return self._spans[(chmask, 1 << max(weight, 1).bit_length())]
 
 
 def _levels(rate: ZoneRate, limit: int) -> list[tuple[int, int]]:
@@ -476,6 +554,41 @@ def _levels(rate: ZoneRate, limit: int) -> list[tuple[int, int]]:
         p += rate.step_price
         levels.append((w, p))
     return levels
+
+
+def _bracket_top(rate: ZoneRate) -> Callable[[int], int] | None:
+    """For a rate whose price never falls as the chargeable weight grows: the heaviest
+    chargeable weight at the same price as a given one. None for any other rate."""
+    table = rate.table
+    if table:
+        if any(b[1] < a[1] for a, b in pairwise(table)):
+            return None
+        tops: list[int] = []  # per bracket, the last bracket at its price
+        for i in range(len(table) - 1, -1, -1):
+            same = i + 1 < len(table) and table[i + 1][1] == table[i][1]
+            tops.append(tops[-1] if same else table[i][0])
+        tops.reverse()
+
+        def table_top(w: int) -> int:
+            for (up_to, _), top in zip(table, tops, strict=True):
+                if w <= up_to:
+                    return top
+            return INF  # beyond the table: no price at all
+
+        return table_top
+    if rate.step_g <= 0 or rate.step_price < 0:
+        return None
+    if rate.step_price == 0:
+        return lambda w: INF
+    first, step = rate.first_weight_g, rate.step_g
+
+    def step_top(w: int) -> int:
+        if w <= first:
+            return first
+        # the same arithmetic as ZoneRate.price
+        return first + math.ceil((w - first) / step) * step
+
+    return step_top
 
 
 def diagnose(
