@@ -29,6 +29,7 @@ from splitship.bootstrap import App, bootstrap
 from splitship.config import Settings
 from splitship.demo import seed_demo
 from splitship.domain.catalog import ChannelKind
+from splitship.domain.errors import NotFound
 from splitship.domain.order import Order
 from splitship.domain.status import OrderStatus, PackageStatus
 from splitship.domain.tracking import check_tracking_number
@@ -236,6 +237,29 @@ def test_shops_create_and_keys_create(db_url: str) -> None:
 
     listed = ok("shops", "list")
     assert "acme" in listed.stdout and "Acme 跨境" in listed.stdout
+
+
+def test_keys_list_and_revoke(db_url: str) -> None:
+    ok("shops", "create", "Acme", "--id", "acme")
+    first = ok("keys", "create", "--shop", "acme").stdout.strip()
+    second = ok("keys", "create", "--shop", "acme").stdout.strip()
+
+    listed = ok("keys", "list", "--shop", "acme").stdout
+    assert first[:8] in listed and second[:8] in listed
+    assert first not in listed and second not in listed  # secrets are never shown
+
+    revoked = ok("keys", "revoke", first[:8], "--shop", "acme")
+    assert "Revoked API key" in revoked.stdout
+    with opened(db_url) as app:
+        with pytest.raises(NotFound):
+            shops.authenticate(app.uow(), first)
+        assert shops.authenticate(app.uow(), second) == "acme"
+    again = run("keys", "revoke", first[:8], "--shop", "acme")
+    assert again.exit_code == 1 and "revoked already" in again.stderr
+    unknown = run("keys", "revoke", "sk_nope", "--shop", "acme")
+    assert unknown.exit_code == 1 and "keys list --shop acme" in unknown.stderr
+    after = ok("keys", "list", "--shop", "acme").stdout
+    assert after.count("—") == 1  # only the second key is still valid
 
 
 # ---- imports -----------------------------------------------------------------------------------

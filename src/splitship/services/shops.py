@@ -7,9 +7,9 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
-from splitship.domain.errors import InvalidInput, NotFound
+from splitship.domain.errors import InvalidInput, InvalidTransition, NotFound
 from splitship.domain.shop import Shop, ShopSettings
-from splitship.services.unit_of_work import AuditEntry, UnitOfWork
+from splitship.services.unit_of_work import ApiKeyInfo, AuditEntry, UnitOfWork
 
 KEY_PREFIX = "sk_"
 
@@ -80,6 +80,46 @@ def _plain(d: dict[str, Any]) -> dict[str, Any]:
     return {
         k: v if isinstance(v, str | int | float | bool | None) else str(v) for k, v in d.items()
     }
+
+
+def list_api_keys(uow: UnitOfWork, shop_id: str) -> list[ApiKeyInfo]:
+    """The shop's keys with their prefix, creation and revocation times (secrets are never
+    stored, so never shown)."""
+    with uow:
+        uow.shops.get(shop_id)
+        return uow.shops.api_keys(shop_id)
+
+
+def revoke_api_key(uow: UnitOfWork, shop_id: str, key_ref: str) -> ApiKeyInfo:
+    """Revoke a key by its id or its prefix (as ``keys list`` shows them); from then on every
+    request with it is refused. Revoking cannot be undone: create a new key instead."""
+    key_ref = key_ref.strip()
+    with uow:
+        uow.shops.get(shop_id)
+        keys = uow.shops.api_keys(shop_id)
+        found = [k for k in keys if key_ref in (k.id, k.prefix)]
+        if not found:
+            raise NotFound(
+                f"shop {shop_id} has no API key {key_ref!r}: `splitship keys list --shop "
+                f"{shop_id}` shows its keys",
+                field="key",
+            )
+        if len(found) > 1:
+            raise InvalidInput(
+                f"{key_ref!r} is the prefix of {len(found)} keys: give the key id instead",
+                field="key",
+            )
+        key = found[0]
+        if key.revoked_at is not None:
+            raise InvalidTransition(
+                f"API key {key.id} was revoked already at {key.revoked_at.isoformat()}",
+                field="key",
+            )
+        now = uow.now()
+        uow.shops.revoke_api_key(shop_id, key.id, now)
+        _audit(uow, shop_id, "api_key.revoked", {"key_id": key.id, "prefix": key.prefix}, None)
+        uow.commit()
+    return ApiKeyInfo(key.id, key.prefix, key.created_at, now)
 
 
 def _audit(uow: UnitOfWork, shop_id: str, action: str, before: Any, after: Any) -> None:

@@ -128,6 +128,14 @@ class StockRepository(abc.ABC):
         """Units leave: on hand and reserved both drop by ``qty``."""
 
 
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    id: str
+    prefix: str  # the first characters of the secret, to recognise a key
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 class ShopRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, shop_id: str) -> Shop: ...
@@ -146,6 +154,14 @@ class ShopRepository(abc.ABC):
 
     @abc.abstractmethod
     def shop_for_key_hash(self, key_hash: str) -> str | None: ...
+
+    @abc.abstractmethod
+    def api_keys(self, shop_id: str) -> list[ApiKeyInfo]:
+        """The shop's keys, oldest first, revoked ones included (never their secrets)."""
+
+    @abc.abstractmethod
+    def revoke_api_key(self, shop_id: str, key_id: str, at: datetime) -> bool:
+        """Revoke one of the shop's keys; False when it has no such key still valid."""
 
     @abc.abstractmethod
     def get_document(self, shop_id: str, kind: str) -> Any | None:

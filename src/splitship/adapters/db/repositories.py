@@ -15,6 +15,7 @@ from splitship.domain.errors import NotFound
 from splitship.domain.order import Order
 from splitship.domain.shop import Shop
 from splitship.services.unit_of_work import (
+    ApiKeyInfo,
     AuditEntry,
     AuditLog,
     CatalogRepository,
@@ -348,6 +349,24 @@ class SqlShopRepository(ShopRepository):
                 t.api_keys.c.key_hash == key_hash, t.api_keys.c.revoked_at.is_(None)
             )
         ).scalar()
+
+    def api_keys(self, shop_id: str) -> list[ApiKeyInfo]:
+        k = t.api_keys
+        rows = self.conn.execute(
+            select(k.c.id, k.c.prefix, k.c.created_at, k.c.revoked_at)
+            .where(k.c.shop_id == shop_id)
+            .order_by(k.c.created_at, k.c.id)
+        )
+        return [ApiKeyInfo(r.id, r.prefix, r.created_at, r.revoked_at) for r in rows]
+
+    def revoke_api_key(self, shop_id: str, key_id: str, at: datetime) -> bool:
+        k = t.api_keys
+        done = self.conn.execute(
+            update(k)
+            .where(k.c.shop_id == shop_id, k.c.id == key_id, k.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return done.rowcount == 1
 
     def get_document(self, shop_id: str, kind: str) -> Any | None:
         return self.conn.execute(

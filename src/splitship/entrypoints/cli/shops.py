@@ -90,3 +90,41 @@ def create_key(shop: ShopOption, database_url: DatabaseUrl = None) -> None:
             style="yellow",
         )
     )
+
+
+@keys_app.command("list")
+@guarded
+def list_keys(shop: ShopOption, database_url: DatabaseUrl = None) -> None:
+    """List the shop's API keys (id, prefix, created, revoked); secrets are never shown."""
+    with opened(database_url) as app:
+        keys = shops.list_api_keys(app.uow(CLI_ACTOR), shop)
+    table = Table()
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Prefix", no_wrap=True)
+    table.add_column("Created (UTC)")
+    table.add_column("Revoked (UTC)")
+    for k in keys:
+        table.add_row(
+            plain(k.id),
+            plain(k.prefix + "…"),
+            plain(k.created_at.strftime("%Y-%m-%d %H:%M")),
+            plain(k.revoked_at.strftime("%Y-%m-%d %H:%M") if k.revoked_at else "—"),
+        )
+    out().print(table)
+
+
+@keys_app.command("revoke")
+@guarded
+def revoke_key(
+    shop: ShopOption,
+    key: Annotated[str, typer.Argument(help="Key id or prefix, as `keys list` shows it")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke an API key at once (a leaked key, a retired integration); cannot be undone."""
+    with opened(database_url) as app:
+        revoked = shops.revoke_api_key(app.uow(CLI_ACTOR), shop, key)
+    out().print(
+        Text(
+            f"Revoked API key {revoked.id} ({revoked.prefix}…): requests with it now get 401.",
+        )
+    )
