@@ -110,6 +110,15 @@ def test_channels_are_created_and_replaced(client_a: TestClient) -> None:
         client_a.post(f"{V1}/channels", json={**CHANNEL, "kind": "drone"}), 422, "invalid_input"
     )
 
+    for pattern, says in [("OWN[0-9", "not a valid regular expression"), (r"(\d+)+", "repeats")]:
+        refused = client_a.post(
+            f"{V1}/channels", json={**CHANNEL, "code": "own", "tracking_pattern": pattern}
+        )
+        body = assert_problem(refused, 422, "invalid_tracking_pattern")
+        assert body["field"] == "tracking_pattern" and says in body["detail"]
+    fine = {**CHANNEL, "code": "own", "tracking_pattern": r"OWN\d{9}"}
+    assert client_a.post(f"{V1}/channels", json=fine).status_code == 201
+
 
 def test_boxes_are_created_and_replaced(client_a: TestClient) -> None:
     box = {

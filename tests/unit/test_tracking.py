@@ -21,6 +21,7 @@ from splitship.domain.tracking import (
     CARRIERS,
     InvalidTrackingPattern,
     UnknownCarrier,
+    check_own_pattern,
     check_tracking_number,
     detect_carriers,
     normalize_tracking_number,
@@ -486,6 +487,29 @@ def test_broken_channel_pattern_is_reported_as_a_channel_setting_to_fix() -> Non
         check_tracking_number("SF1310510730738", "sf", extra_pattern="OWN[0-9")
     assert isinstance(err.value, ValueError)
     assert err.value.field == "tracking_pattern"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        (r"(\d+)+", True),
+        (r"([A-Z]*\d)*", True),
+        (r"(\d{2,})+", True),
+        (r"(\d{2})+", False),
+        (r"(JD|JT)\d{10,13}", False),
+        (r"[A-Z]{2}\d{9}[A-Z]{2}", False),
+        (r"(\+\d)+", False),
+    ],
+)
+def test_channel_patterns_that_repeat_a_repetition_are_refused_on_save(
+    pattern: str, refused: bool
+) -> None:
+    if refused:
+        with pytest.raises(InvalidTrackingPattern, match="repeats a group") as err:
+            check_own_pattern(pattern)
+        assert err.value.field == "tracking_pattern"
+    else:
+        check_own_pattern(pattern)
 
 
 # --- auto-detection -------------------------------------------------------------------------

@@ -227,6 +227,25 @@ def _compile_own_pattern(pattern: str) -> re.Pattern[str]:
         ) from err
 
 
+# A group that repeats and holds an open-ended repetition, e.g. ``(\d+)+`` or ``([A-Z]*\d)*``:
+# Python's backtracking matcher can take exponential time on such a pattern when a number
+# almost matches. Tracking formats never need it (fixed fields), so it is refused on save.
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*(?<!\\)(?:[+*]|,\})(?:[^()\\]|\\.)*\)[+*{]")
+
+
+def check_own_pattern(pattern: str) -> None:
+    """Refuse a channel's own tracking pattern that is not a valid regular expression, or that
+    repeats a group holding an open-ended repetition (slow to reject a near miss)."""
+    _compile_own_pattern(pattern)
+    if _NESTED_REPEAT.search(pattern):
+        raise InvalidTrackingPattern(
+            f"the channel's tracking pattern {pattern!r} repeats a group that itself repeats "
+            "(like (\\d+)+), which can take very long to check a number: write each part "
+            "once with a count, e.g. [A-Z]{2}\\d{9}[A-Z]{2}",
+            field="tracking_pattern",
+        )
+
+
 # --- the registry ---------------------------------------------------------------------------
 
 
@@ -375,6 +394,7 @@ __all__ = [
     "TrackingCheck",
     "TrackingFormat",
     "UnknownCarrier",
+    "check_own_pattern",
     "check_tracking_number",
     "detect_carriers",
     "normalize_tracking_number",

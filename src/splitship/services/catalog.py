@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from splitship.domain.catalog import Box, Channel, Sku, SkuAttributes, Warehouse
 from splitship.domain.errors import InvalidInput, NotFound
+from splitship.domain.tracking import check_own_pattern
 from splitship.services.unit_of_work import AuditEntry, UnitOfWork
 
 
@@ -90,6 +91,8 @@ def save_channel(uow: UnitOfWork, shop_id: str, channel: Channel) -> Channel:
     missing = sorted(set(channel.zones.values()) - set(channel.rates))
     if missing:
         raise InvalidInput(f"zones without a rate: {', '.join(missing)}", field="rates")
+    if channel.tracking_pattern:
+        check_own_pattern(channel.tracking_pattern)
     with uow:
         uow.catalog.save_channel(shop_id, channel)
         _audit(uow, shop_id, "channel.saved", "channel", channel.id)
