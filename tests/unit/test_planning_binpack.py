@@ -1,6 +1,7 @@
 """Plain bin packing (one channel, flat price): valid bins, never more than best-fit decreasing,
 the L2 bound where it is easy, and the planner takes this path for such orders."""
 
+import pytest
 from _planning_fixtures import channel, context, order
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -73,12 +74,24 @@ def test_pool_search_gives_up_within_its_budget() -> None:
     assert found is None and used <= 5_000 + 100
 
 
-def test_pool_search_takes_one_bin_off() -> None:
+@pytest.mark.parametrize("small_first", [False, True])
+def test_pool_search_takes_one_bin_off(small_first: bool) -> None:
     weights = [70, 50, 30] * 6
     start = binpack.best_fit(weights, 150)
-    found, _ = binpack._pool_search(weights, 150, start, len(start) - 1, 100_000)
+    found, _ = binpack._pool_search(weights, 150, start, len(start) - 1, 100_000, small_first)
     assert found is not None and len([b for b in found if b]) <= len(start) - 1
     _check(weights, 150, found)
+
+
+def test_result_does_not_depend_on_the_order_of_the_items() -> None:
+    weights = [70, 50, 30, 60, 60, 45, 45, 20, 95, 55] * 4
+    bins, lower = binpack.pack(weights, 150)
+    perm = list(range(len(weights)))[::-1]
+    other, lower2 = binpack.pack([weights[i] for i in perm], 150)
+    assert lower == lower2
+    assert sorted(sorted(weights[i] for i in b) for b in bins) == sorted(
+        sorted(weights[perm[i]] for i in b) for b in other
+    )
 
 
 def test_tight_uniform_instance_reaches_the_bound() -> None:

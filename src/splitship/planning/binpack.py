@@ -137,14 +137,20 @@ def _split(
 
 
 def _pool_search(
-    weights: Sequence[int], cap: int, bins: list[list[int]], target: int, budget: int
+    weights: Sequence[int],
+    cap: int,
+    bins: list[list[int]],
+    target: int,
+    budget: int,
+    small_first: bool = False,
 ) -> tuple[list[list[int]] | None, int]:
     """Try to pack into ``target`` bins, starting from a feasible packing with more.
 
     Consistent neighbourhood search in the style of Buljubašić & Vasquez: all bins but ``k``
-    (two, fewer when the target is that small) stay feasible, the items of the lightest others
-    form a pool, and the search ends when the pool fits in ``k`` bins. A move swaps up to two
-    items of one bin for one or two pool items, keeping the bin within capacity; each step
+    (two, fewer when the target is that small) stay feasible, the items of the others form a
+    pool (the lightest bins, or with ``small_first`` those whose heaviest item is lightest),
+    and the search ends when the pool fits in ``k`` bins. A move swaps up to two items of one
+    bin for one or two pool items, keeping the bin within capacity; each step
     takes the move that makes the pool lightest (ties: more, hence smaller, items in the pool,
     which are easier to place), worsening ones included. A weight that left or entered a bin
     may not go back for a while, unless that makes the pool lighter than ever: tabu by weight,
@@ -156,8 +162,16 @@ def _pool_search(
     w = weights
     k = min(2, target)
     all_loads = [sum(w[i] for i in b) for b in bins]
-    by_load = sorted(range(len(bins)), key=lambda b: (all_loads[b], b))
-    loose = set(by_load[: len(bins) - target + k])
+    if small_first:
+        # small items are easy to trade; a pool of big ones can get stuck where bins are full
+        # (exact triplets) or hold two big items that nothing else joins
+        order = sorted(
+            range(len(bins)),
+            key=lambda b: (max((w[i] for i in bins[b]), default=0), all_loads[b], b),
+        )
+    else:
+        order = sorted(range(len(bins)), key=lambda b: (all_loads[b], b))
+    loose = set(order[: len(bins) - target + k])
     kept = [b for b in range(len(bins)) if b not in loose]
     closed = [list(bins[b]) for b in kept]
     loads = [all_loads[b] for b in kept]
@@ -231,15 +245,23 @@ def improve(
     weights: Sequence[int], cap: int, bins: list[list[int]], target: int, budget: int
 ) -> list[list[int]]:
     """Fewer bins, down to ``target``, within ``budget`` candidate moves in all: one bin fewer
-    at a time, while the pool search succeeds. Only feasible packings replace ``bins``."""
+    at a time, while the pool search succeeds — pooling the lightest bins with half the budget
+    left, then, if that fails, the bins of the smallest items with the rest. Only feasible
+    packings replace ``bins``."""
     best = [list(b) for b in bins]
     spent = 0
+    small_first = False
     while len(best) > target and spent < budget:
-        found, used = _pool_search(weights, cap, best, len(best) - 1, budget - spent)
+        share = budget - spent if small_first else (budget - spent) // 2
+        found, used = _pool_search(weights, cap, best, len(best) - 1, share, small_first)
         spent += used + 1
         if found is None:
-            break
+            if small_first:
+                break
+            small_first = True
+            continue
         best = [b for b in found if b]
+        small_first = False
     return best
 
 
