@@ -5,8 +5,9 @@ weight limits it (one channel, a flat price). Fewest bins wins.
    the heaviest set of other items that fits with it (ties: heavier items first).
 2. While above the lower bound (Martello–Toth L2), one bin fewer at a time: a consistent
    neighbourhood search (Buljubašić & Vasquez) keeps all bins but two feasible, pools the items
-   of the lightest others, and swaps up to two items of a bin for one or two pooled ones until
-   the pool fits in two bins — within a budget of candidate moves.
+   of the lightest others (on failure: of the bins of the smallest items), and swaps up to two
+   items of a bin for one or two pooled ones until the pool fits in two bins — within a budget
+   of candidate moves.
 
 Never more bins than best-fit decreasing: the search starts from the better of the two
 constructions, and only a complete, feasible packing with fewer bins replaces it.
@@ -150,9 +151,9 @@ def _pool_search(
     (two, fewer when the target is that small) stay feasible, the items of the others form a
     pool (the lightest bins, or with ``small_first`` those whose heaviest item is lightest),
     and the search ends when the pool fits in ``k`` bins. A move swaps up to two items of one
-    bin for one or two pool items, keeping the bin within capacity; each step
-    takes the move that makes the pool lightest (ties: more, hence smaller, items in the pool,
-    which are easier to place), worsening ones included. A weight that left or entered a bin
+    bin for one or two pool items, keeping the bin within capacity; each step takes the move
+    that makes the pool lightest (ties: more, hence smaller, items in the pool, which are
+    easier to place), worsening ones included. A weight that left or entered a bin
     may not go back for a while, unless that makes the pool lighter than ever: tabu by weight,
     not by item, as equal items are interchangeable, and swaps of equal weights are no moves.
     Bins with less room than the best gain found so far cannot beat it and are skipped.
