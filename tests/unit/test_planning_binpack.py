@@ -114,3 +114,21 @@ def test_triplets_reach_a_third_of_the_items() -> None:
     bins, lower = binpack.pack(weights, cap)
     _check(weights, cap, bins)
     assert len(bins) == lower == 40
+
+
+def test_pool_search_keeps_the_neighbourhood_of_equal_items_small() -> None:
+    # five full bins of 150 one-gram items cannot become four; equal items are interchangeable,
+    # so the pool of 450 yields two subsets (1 and 2 g), not ~100,000 pairs
+    weights = [1] * 750
+    start = [list(range(b * 150, (b + 1) * 150)) for b in range(5)]
+    assert len(binpack._small_subsets(start[0], weights)) == 2
+    found, used = binpack._pool_search(weights, 150, start, 4, 1_000)
+    assert found is None and used < 1_100
+
+
+def test_small_subsets_one_per_weight_combination() -> None:
+    weights = [5, 5, 7, 9]
+    got = sorted(
+        sorted(weights[i] for i in q) for _, q in binpack._small_subsets([0, 1, 2, 3], weights)
+    )
+    assert got == [[5], [5, 5], [5, 7], [5, 9], [7], [7, 9], [9]]

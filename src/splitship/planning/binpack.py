@@ -137,6 +137,22 @@ def _split(
     return [first, second]
 
 
+def _small_subsets(items: Sequence[int], w: Sequence[int]) -> list[tuple[int, tuple[int, ...]]]:
+    """(weight, items) for the sets of one or two of ``items``, one per combination of weights:
+    equal items are interchangeable, and many small equal items would otherwise make the
+    neighbourhood quadratic in their number."""
+    by_weight: dict[int, list[int]] = {}
+    for i in items:
+        by_weight.setdefault(w[i], []).append(i)
+    out: list[tuple[int, tuple[int, ...]]] = [(x, (same[0],)) for x, same in by_weight.items()]
+    kinds = list(by_weight.items())
+    for a, (x, same) in enumerate(kinds):
+        if len(same) > 1:
+            out.append((2 * x, (same[0], same[1])))
+        out += [(x + y, (same[0], other[0])) for y, other in kinds[a + 1 :]]
+    return out
+
+
 def _pool_search(
     weights: Sequence[int],
     cap: int,
@@ -158,8 +174,8 @@ def _pool_search(
     not by item, as equal items are interchangeable, and swaps of equal weights are no moves.
     Bins with less room than the best gain found so far cannot beat it and are skipped.
 
-    ``budget`` counts the candidate moves looked at. Returns the bins (None when the search
-    gave up) and the candidate moves looked at."""
+    ``budget`` counts the candidate moves looked at and the subsets built (bins of many small
+    items make many). Returns the bins (None when the search gave up) and the work spent."""
     w = weights
     k = min(2, target)
     all_loads = [sum(w[i] for i in b) for b in bins]
@@ -180,6 +196,7 @@ def _pool_search(
     pool_w = sum(w[i] for i in pool)
     best_w = pool_w
     tabu: dict[tuple[int, int], int] = {}  # (weight, bin) -> first iteration it may move again
+    bin_outs: list[list[tuple[int, tuple[int, ...]]] | None] = [None] * len(closed)
     evals = 0
     it = 0
     while evals < budget:
@@ -190,19 +207,22 @@ def _pool_search(
         it += 1
         # pool subsets of one or two items by weight; at equal weight single items last, so a
         # downward scan meets them first
-        subsets: list[tuple[int, int, tuple[int, ...]]] = [(w[i], -1, (i,)) for i in pool]
-        subsets += [(w[i] + w[j], -2, (i, j)) for x, i in enumerate(pool) for j in pool[x + 1 :]]
+        subsets = [(wq, -len(q), q) for wq, q in _small_subsets(pool, w)]
         subsets.sort()
         sums = [q[0] for q in subsets]
+        evals += len(subsets)  # building them counts too: bins of many small items are dear
         best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
         best_key = (-cap - 1, 0)  # (weight leaving the pool, items the pool gains)
         for b, items in enumerate(closed):
+            if evals >= budget:
+                break  # a step over many bins of many items is bounded too
             room = cap - loads[b]
             if best is not None and room < best_key[0]:
                 continue
-            outs: list[tuple[int, tuple[int, ...]]] = [(0, ())]
-            outs += [(w[i], (i,)) for i in items]
-            outs += [(w[i] + w[j], (i, j)) for x, i in enumerate(items) for j in items[x + 1 :]]
+            outs = bin_outs[b]
+            if outs is None:  # only the bin a step changes needs them again
+                outs = bin_outs[b] = [(0, ()), *_small_subsets(items, w)]
+            evals += len(outs)
             for wp, p in outs:
                 pos = bisect_right(sums, room + wp) - 1
                 while pos >= 0:
@@ -227,6 +247,7 @@ def _pool_search(
         if best is None:
             break
         b, p, q = best
+        bin_outs[b] = None
         tenure = 7 + it % 10  # varied, so that the search does not fall into a fixed cycle
         for i in p:
             closed[b].remove(i)
@@ -245,7 +266,7 @@ def _pool_search(
 def improve(
     weights: Sequence[int], cap: int, bins: list[list[int]], target: int, budget: int
 ) -> list[list[int]]:
-    """Fewer bins, down to ``target``, within ``budget`` candidate moves in all: one bin fewer
+    """Fewer bins, down to ``target``, within ``budget`` units of work in all: one bin fewer
     at a time, while the pool search succeeds — pooling the lightest bins with half the budget
     left, then, if that fails, the bins of the smallest items with the rest. Only feasible
     packings replace ``bins``."""
@@ -266,9 +287,9 @@ def improve(
     return best
 
 
-# candidate moves the pool search may look at per packing (about 1 µs each): the worst case
-# stays near 1.5 s of CPU inside a request
-WORK = 1_500_000
+# work units (candidate moves looked at, subsets built) the pool search may spend per packing,
+# about 0.3 µs each: the worst case stays under about 1 s of CPU inside a request
+WORK = 3_000_000
 
 
 def pack(weights: Sequence[int], cap: int, budget: int = 0) -> tuple[list[list[int]], int]:
