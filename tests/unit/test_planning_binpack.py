@@ -1,6 +1,7 @@
 """Plain bin packing (one channel, flat price): valid bins, never more than best-fit decreasing,
 the L2 bound where it is easy, and the planner takes this path for such orders."""
 
+import pytest
 from _planning_fixtures import channel, context, order
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,3 +49,86 @@ def test_planner_packs_a_flat_rate_order_into_the_fewest_parcels() -> None:
     lines = [(f"w{i}", 1, SkuAttributes(weight_g=w)) for i, w in enumerate(weights)]
     p = plan(order(lines), context(channels=[flat], boxes=[], stock_check=False))
     assert len(p.packages) == 8 and p.total_cost == 800 and p.proven_optimal
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=1, max_size=9), st.integers(60, 100))
+def test_two_bin_split_is_exact(weights: list[int], cap: int) -> None:
+    items = list(range(len(weights)))
+    fits = any(
+        sum(weights[i] for i in items if m >> i & 1) <= cap
+        and sum(weights[i] for i in items if not m >> i & 1) <= cap
+        for m in range(1 << len(items))
+    )
+    split = binpack._split(items, weights, cap, 2)
+    assert (split is not None) == fits
+    if split is not None:
+        assert len(split) == 2
+        _check(weights, cap, split)
+
+
+def test_pool_search_gives_up_within_its_budget() -> None:
+    weights = [60] * 10  # two per bin of 150: five bins at least
+    start = [[i] for i in range(10)]
+    found, used = binpack._pool_search(weights, 150, start, 4, 5_000)
+    assert found is None and used <= 5_000 + 100
+
+
+@pytest.mark.parametrize("small_first", [False, True])
+def test_pool_search_takes_one_bin_off(small_first: bool) -> None:
+    weights = [70, 50, 30] * 6
+    start = binpack.best_fit(weights, 150)
+    found, _ = binpack._pool_search(weights, 150, start, len(start) - 1, 100_000, small_first)
+    assert found is not None and len([b for b in found if b]) <= len(start) - 1
+    _check(weights, 150, found)
+
+
+def test_result_does_not_depend_on_the_order_of_the_items() -> None:
+    weights = [70, 50, 30, 60, 60, 45, 45, 20, 95, 55] * 4
+    bins, lower = binpack.pack(weights, 150)
+    perm = list(range(len(weights)))[::-1]
+    other, lower2 = binpack.pack([weights[i] for i in perm], 150)
+    assert lower == lower2
+    assert sorted(sorted(weights[i] for i in b) for b in bins) == sorted(
+        sorted(weights[perm[i]] for i in b) for b in other
+    )
+
+
+def test_tight_uniform_instance_reaches_the_bound() -> None:
+    # u500_02: 30,297 g in 202 bins of 150 g leaves 3 g of slack; best-fit needs 206
+    from benchmarks.instances import family_a
+
+    inst = next(i for i in family_a(3, (500,)) if i.name == "u500_02")
+    weights, cap = inst.meta["weights"], inst.meta["capacity"]
+    bins, lower = binpack.pack(weights, cap)
+    _check(weights, cap, bins)
+    assert len(bins) == lower == 202
+
+
+def test_triplets_reach_a_third_of_the_items() -> None:
+    # every bin exactly full: the pool search has to trade items between bins at equal loads
+    from benchmarks.instances import family_a
+
+    inst = next(i for i in family_a(1, (120,)) if i.name == "t120_00")
+    weights, cap = inst.meta["weights"], inst.meta["capacity"]
+    bins, lower = binpack.pack(weights, cap)
+    _check(weights, cap, bins)
+    assert len(bins) == lower == 40
+
+
+def test_pool_search_keeps_the_neighbourhood_of_equal_items_small() -> None:
+    # five full bins of 150 one-gram items cannot become four; equal items are interchangeable,
+    # so the pool of 450 yields two subsets (1 and 2 g), not ~100,000 pairs
+    weights = [1] * 750
+    start = [list(range(b * 150, (b + 1) * 150)) for b in range(5)]
+    assert len(binpack._small_subsets(start[0], weights)) == 2
+    found, used = binpack._pool_search(weights, 150, start, 4, 1_000)
+    assert found is None and used < 1_100
+
+
+def test_small_subsets_one_per_weight_combination() -> None:
+    weights = [5, 5, 7, 9]
+    got = sorted(
+        sorted(weights[i] for i in q) for _, q in binpack._small_subsets([0, 1, 2, 3], weights)
+    )
+    assert got == [[5], [5, 5], [5, 7], [5, 9], [7], [7, 9], [9]]

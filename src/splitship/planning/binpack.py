@@ -3,17 +3,20 @@ weight limits it (one channel, a flat price). Fewest bins wins.
 
 1. Minimum bin slack with exact subset sums: each bin, in turn, holds the heaviest item left and
    the heaviest set of other items that fits with it (ties: heavier items first).
-2. While above the lower bound (Martello–Toth L2): empty the lightest bin into a pool of loose
-   items and repair with swaps between bins and the pool — one or two items of a bin for one or
-   two loose ones, filling the bin more, or as full and leaving smaller loose items (which are
-   easier to place) — inserting loose items where they fit. When stuck, a deterministic kick
-   (the emptiest bin's smallest item joins the pool) and more descent, within a move budget.
+2. While above the lower bound (Martello–Toth L2), one bin fewer at a time: a consistent
+   neighbourhood search (Buljubašić & Vasquez) keeps all bins but two feasible, pools the items
+   of the lightest others (on failure: of the bins of the smallest items), and swaps up to two
+   items of a bin for one or two pooled ones until the pool fits in two bins — within a budget
+   of candidate moves.
 
+Never more bins than best-fit decreasing: the search starts from the better of the two
+constructions, and only a complete, feasible packing with fewer bins replaces it.
 Integer arithmetic and fixed orders throughout: the result is deterministic.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 
@@ -106,134 +109,186 @@ def best_fit(weights: Sequence[int], cap: int) -> list[list[int]]:
     return bins
 
 
-def _overflow_search(
-    weights: Sequence[int], cap: int, bins: list[list[int]], budget: int
-) -> tuple[list[list[int]], int]:
-    """Tabu search over complete assignments to a fixed number of bins, minimising the total
-    overflow: moves of one item, and swaps of one or two items for one or two, between an
-    overloaded bin and any other. The best move is taken even if it makes things worse, but a
-    moved item may not move again for a while unless that reaches a new best. ``budget`` counts
-    the candidate moves looked at. Returns the bins (feasible when the overflow reached 0) and
-    the candidate moves looked at."""
+def _split(
+    items: Sequence[int], weights: Sequence[int], cap: int, k: int
+) -> list[list[int]] | None:
+    """``items`` in ``k`` (1 or 2) bins, or None when they do not fit. Exact for two bins: if
+    any split fits, the heaviest subset that fits in one bin leaves a remainder that fits too."""
+    total = sum(weights[i] for i in items)
+    if total <= cap:
+        return [list(items)] + [[] for _ in range(k - 1)]
+    if k < 2 or total > 2 * cap:
+        return None
+    mask = (1 << (cap + 1)) - 1
+    layers = [1]
+    for i in items:
+        layers.append(layers[-1] | (layers[-1] << weights[i]) & mask)
+    target = layers[-1].bit_length() - 1
+    if total - target > cap:
+        return None
+    first: list[int] = []
+    second: list[int] = []
+    for j in range(len(items) - 1, -1, -1):
+        if layers[j] >> target & 1:
+            second.append(items[j])  # the sum is reachable without item j
+        else:
+            first.append(items[j])
+            target -= weights[items[j]]
+    return [first, second]
+
+
+def _small_subsets(items: Sequence[int], w: Sequence[int]) -> list[tuple[int, tuple[int, ...]]]:
+    """(weight, items) for the sets of one or two of ``items``, one per combination of weights:
+    equal items are interchangeable, and many small equal items would otherwise make the
+    neighbourhood quadratic in their number."""
+    by_weight: dict[int, list[int]] = {}
+    for i in items:
+        by_weight.setdefault(w[i], []).append(i)
+    out: list[tuple[int, tuple[int, ...]]] = [(x, (same[0],)) for x, same in by_weight.items()]
+    kinds = list(by_weight.items())
+    for a, (x, same) in enumerate(kinds):
+        if len(same) > 1:
+            out.append((2 * x, (same[0], same[1])))
+        out += [(x + y, (same[0], other[0])) for y, other in kinds[a + 1 :]]
+    return out
+
+
+def _pool_search(
+    weights: Sequence[int],
+    cap: int,
+    bins: list[list[int]],
+    target: int,
+    budget: int,
+    small_first: bool = False,
+) -> tuple[list[list[int]] | None, int]:
+    """Try to pack into ``target`` bins, starting from a feasible packing with more.
+
+    Consistent neighbourhood search in the style of Buljubašić & Vasquez: all bins but ``k``
+    (two, fewer when the target is that small) stay feasible, the items of the others form a
+    pool (the lightest bins, or with ``small_first`` those whose heaviest item is lightest),
+    and the search ends when the pool fits in ``k`` bins. A move swaps up to two items of one
+    bin for one or two pool items, keeping the bin within capacity; each step takes the move
+    that makes the pool lightest (ties: more, hence smaller, items in the pool, which are
+    easier to place), worsening ones included. A weight that left or entered a bin
+    may not go back for a while, unless that makes the pool lighter than ever: tabu by weight,
+    not by item, as equal items are interchangeable, and swaps of equal weights are no moves.
+    Bins with less room than the best gain found so far cannot beat it and are skipped.
+
+    ``budget`` counts the candidate moves looked at and the subsets built (bins of many small
+    items make many). Returns the bins (None when the search gave up) and the work spent."""
     w = weights
-    bins = [list(b) for b in bins]
-    loads = [sum(w[i] for i in b) for b in bins]
-
-    def over(load: int) -> int:
-        return load - cap if load > cap else 0
-
-    total = sum(over(x) for x in loads)
-    best_total = total
-    m = len(bins)
+    k = min(2, target)
+    all_loads = [sum(w[i] for i in b) for b in bins]
+    if small_first:
+        # small items are easy to trade; a pool of big ones can get stuck where bins are full
+        # (exact triplets) or hold two big items that nothing else joins
+        order = sorted(
+            range(len(bins)),
+            key=lambda b: (max((w[i] for i in bins[b]), default=0), all_loads[b], b),
+        )
+    else:
+        order = sorted(range(len(bins)), key=lambda b: (all_loads[b], b))
+    loose = set(order[: len(bins) - target + k])
+    kept = [b for b in range(len(bins)) if b not in loose]
+    closed = [list(bins[b]) for b in kept]
+    loads = [all_loads[b] for b in kept]
+    pool = sorted((i for b in loose for i in bins[b]), key=lambda i: (-w[i], i))
+    pool_w = sum(w[i] for i in pool)
+    best_w = pool_w
+    tabu: dict[tuple[int, int], int] = {}  # (weight, bin) -> first iteration it may move again
+    bin_outs: list[list[tuple[int, tuple[int, ...]]] | None] = [None] * len(closed)
     evals = 0
-
-    def partners(a: int) -> list[int]:
-        """The bins an overloaded bin trades with: all of them when few, else the roomiest
-        PARTNERS // 2 and a window that moves with the iteration."""
-        if m <= PARTNERS + 1:
-            return [b for b in range(m) if b != a]
-        roomy = sorted(range(m), key=lambda b: (loads[b], b))[: PARTNERS // 2]
-        start = (it * 7) % m
-        window = [(start + k) % m for k in range(PARTNERS // 2)]
-        return sorted({b for b in roomy + window if b != a})
-
-    tabu: dict[int, int] = {}  # item -> first iteration it may move again
     it = 0
-    while total > 0 and evals < budget:
+    while evals < budget:
+        if pool_w <= k * cap:
+            split = _split(pool, w, cap, k)
+            if split is not None:
+                return closed + split, evals
         it += 1
-        best: tuple[int, int, int, tuple[int, ...], tuple[int, ...]] | None = None
-        for a in range(len(bins)):
-            la = loads[a]
-            if la <= cap:
+        # pool subsets of one or two items by weight; at equal weight single items last, so a
+        # downward scan meets them first
+        subsets = [(wq, -len(q), q) for wq, q in _small_subsets(pool, w)]
+        subsets.sort()
+        sums = [q[0] for q in subsets]
+        evals += len(subsets)  # building them counts too: bins of many small items are dear
+        best: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
+        best_key = (-cap - 1, 0)  # (weight leaving the pool, items the pool gains)
+        for b, items in enumerate(closed):
+            if evals >= budget:
+                break  # a step over many bins of many items is bounded too
+            room = cap - loads[b]
+            if best is not None and room < best_key[0]:
                 continue
-            items_a = bins[a]
-            outs_a: list[tuple[int, tuple[int, ...]]] = [(w[i], (i,)) for i in items_a]
-            outs_a += [
-                (w[i] + w[j], (i, j)) for x, i in enumerate(items_a) for j in items_a[x + 1 :]
-            ]
-            for b in partners(a):
-                lb_ = loads[b]
-                items_b = bins[b]
-                ins_b: list[tuple[int, tuple[int, ...]]] = [(0, ())]
-                ins_b += [(w[j], (j,)) for j in items_b]
-                ins_b += [
-                    (w[i] + w[j], (i, j)) for x, i in enumerate(items_b) for j in items_b[x + 1 :]
-                ]
-                base = over(la) + over(lb_)
-                evals += len(outs_a) * len(ins_b)
-                for wo, out in outs_a:
-                    for wi, inn in ins_b:
-                        if wi >= wo:
-                            continue  # a must get lighter
-                        na, nb = la - wo + wi, lb_ + wo - wi
-                        delta = over(na) + over(nb) - base
-                        # ties: the fuller bin fuller (concentrates free space)
-                        key = (delta, -(max(na, nb) ** 2 + min(na, nb) ** 2))
-                        if best is not None and key >= (best[0], best[1]):
-                            continue
-                        if total + delta >= best_total and any(
-                            tabu.get(i, 0) > it for i in out + inn
-                        ):
-                            continue
-                        best = (key[0], key[1], a * len(bins) + b, out, inn)
+            outs = bin_outs[b]
+            if outs is None:  # only the bin a step changes needs them again
+                outs = bin_outs[b] = [(0, ()), *_small_subsets(items, w)]
+            evals += len(outs)
+            for wp, p in outs:
+                pos = bisect_right(sums, room + wp) - 1
+                while pos >= 0:
+                    wq, nq, q = subsets[pos]
+                    evals += 1
+                    key = (wq - wp, len(p) + nq)
+                    if best is not None and key <= best_key:
+                        break
+                    if (
+                        wq == wp
+                        and len(p) == -nq
+                        and sorted(w[i] for i in p) == sorted(w[i] for i in q)
+                    ):
+                        pos -= 1  # the same weights back: no move
+                        continue
+                    if pool_w - key[0] < best_w or not any(
+                        tabu.get((w[i], b), 0) > it for i in p + q
+                    ):
+                        best, best_key = (b, p, q), key
+                        break
+                    pos -= 1
         if best is None:
-            if not tabu:
-                break
-            tabu.clear()  # every move was tabu: forget them
-            continue
-        delta, _, ab, out, inn = best
-        a, b = divmod(ab, len(bins))
-        for i in out:
-            bins[a].remove(i)
-            bins[b].append(i)
-            tabu[i] = it + 5 + (it % 7)
-        for i in inn:
-            bins[b].remove(i)
-            bins[a].append(i)
-            tabu[i] = it + 5 + (it % 7)
-        moved = sum(w[i] for i in out) - sum(w[i] for i in inn)
-        loads[a] -= moved
-        loads[b] += moved
-        total += delta
-        if total < best_total:
-            best_total = total
-    return bins, evals
+            break
+        b, p, q = best
+        bin_outs[b] = None
+        tenure = 7 + it % 10  # varied, so that the search does not fall into a fixed cycle
+        for i in p:
+            closed[b].remove(i)
+            pool.append(i)
+            tabu[(w[i], b)] = it + tenure
+        for i in q:
+            pool.remove(i)
+            closed[b].append(i)
+            tabu[(w[i], b)] = it + tenure
+        loads[b] += best_key[0]
+        pool_w -= best_key[0]
+        best_w = min(best_w, pool_w)
+    return None, evals
 
 
 def improve(
     weights: Sequence[int], cap: int, bins: list[list[int]], target: int, budget: int
 ) -> list[list[int]]:
-    """Fewer bins, down to ``target``, within ``budget`` candidate moves in all: a light
-    bin's items go where they overflow least, then the overflow search repairs (another light
-    bin is tried when that fails)."""
+    """Fewer bins, down to ``target``, within ``budget`` units of work in all: one bin fewer
+    at a time, while the pool search succeeds — pooling the lightest bins with half the budget
+    left, then, if that fails, the bins of the smallest items with the rest. Only feasible
+    packings replace ``bins``."""
     best = [list(b) for b in bins]
     spent = 0
-    w = weights
-    attempt = 0
-    while len(best) > target and spent < budget and attempt < 3:
-        loads = [sum(w[i] for i in b) for b in best]
-        order = sorted(range(len(best)), key=lambda b: (loads[b], len(best[b]), b))
-        drop = order[attempt % len(order)]
-        rest = [list(b) for k, b in enumerate(best) if k != drop]
-        rest_loads = [x for k, x in enumerate(loads) if k != drop]
-        for i in sorted(best[drop], key=lambda i: (-w[i], i)):
-            b = min(range(len(rest)), key=lambda b: (max(0, rest_loads[b] + w[i] - cap), b))
-            rest[b].append(i)
-            rest_loads[b] += w[i]
-        share = (budget - spent) if attempt == 2 else (budget - spent) // 2
-        repaired, used = _overflow_search(w, cap, rest, share)
+    small_first = False
+    while len(best) > target and spent < budget:
+        share = budget - spent if small_first else (budget - spent) // 2
+        found, used = _pool_search(weights, cap, best, len(best) - 1, share, small_first)
         spent += used + 1
-        if any(sum(w[i] for i in b) > cap for b in repaired):
-            attempt += 1
+        if found is None:
+            if small_first:
+                break
+            small_first = True
             continue
-        best = [b for b in repaired if b]
-        attempt = 0
+        best = [b for b in found if b]
+        small_first = False
     return best
 
 
-# bins an overloaded bin trades with per iteration (all of them below this)
-PARTNERS = 48
-# candidate moves the overflow search may look at per packing (about 1 µs each)
+# work units (candidate moves looked at, subsets built) the pool search may spend per packing,
+# about 0.3 µs each: the worst case stays under about 1 s of CPU inside a request
 WORK = 3_000_000
 
 
@@ -241,11 +296,15 @@ def pack(weights: Sequence[int], cap: int, budget: int = 0) -> tuple[list[list[i
     """(bins as lists of item indices, lower bound). Every weight must be <= cap."""
     if not weights:
         return [], 0
-    lower = l2(weights, cap)
-    bins = min_slack(weights, cap)
-    other = best_fit(weights, cap)
+    # work on the items heaviest first, so that the packing depends on the weights only, not on
+    # the order the caller lists them in
+    order = sorted(range(len(weights)), key=lambda i: (-weights[i], i))
+    ws = [weights[i] for i in order]
+    lower = l2(ws, cap)
+    bins = min_slack(ws, cap)
+    other = best_fit(ws, cap)
     if len(other) < len(bins):
-        bins = other
+        bins = other  # hence never more bins than best-fit decreasing
     if len(bins) > lower:
-        bins = improve(weights, cap, bins, lower, budget or WORK)
-    return bins, lower
+        bins = improve(ws, cap, bins, lower, budget or WORK)
+    return [[order[i] for i in b] for b in bins], lower
