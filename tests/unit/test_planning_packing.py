@@ -391,3 +391,39 @@ def test_a_grown_covering_table_reads_what_a_table_built_that_large_reads() -> N
             built.two(r),
         )
     assert before == [(built.at(r, 0), built.three_up(r)) for r in range(0, small, 97)]
+
+
+def _plain_grid(cover: packing._Cover) -> tuple[list[int], list[int]]:
+    """The covering table and choices by the plain recurrence over every piece."""
+    lens, costs = cover.lens, cover.costs
+    x_max = len(cover.table) - 1
+    table, choice = [0] * (x_max + 1), [-1] * (x_max + 1)
+    for x in range(1, x_max + 1):
+        best_v, best_q = INF, -1
+        j = next((q for q, ln in enumerate(lens) if ln >= x), None)
+        if j is not None:
+            best_v, best_q = costs[j], j
+        for q, (ln, c) in enumerate(zip(lens, costs, strict=True)):
+            if ln < x and c + table[x - ln] < best_v:
+                best_v, best_q = c + table[x - ln], q
+        table[x], choice[x] = best_v, best_q
+    return table, choice
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 5000), st.integers(1, 400)), min_size=1, max_size=30),
+    st.integers(1, 40_000),
+    st.booleans(),
+)
+def test_the_covering_table_leaves_out_only_pieces_that_never_win(
+    raw: list[tuple[int, int]], size: int, fine: bool
+) -> None:
+    # costs scaled as the planner's (money · SCALE + one per parcel), so ties are rare but
+    # possible between combinations
+    pieces = [(cap, cost * SCALE + 1, t) for t, (cap, cost) in enumerate(raw)]
+    cover = packing._Cover(1, 0, pieces, size, fine)
+    cover.at(size, 0)  # builds the grid
+    table, choice = _plain_grid(cover)
+    assert cover.table == table
+    assert cover.choice == choice

@@ -274,21 +274,29 @@ class _Cover:
         table = [0] * (x_max + 1)
         choice = [-1] * (x_max + 1)
         top = lens[-1]
-        pairs = list(zip(lens, costs, strict=True))
+        # Pieces worth combining: a piece that smaller pieces together cover for strictly less
+        # is in no cheapest cover (swapping it for them would be cheaper still), so it never
+        # attains a minimum below and leaving it out changes no entry and no choice. A piece
+        # is judged when x reaches its length, from the pieces judged before it.
+        useful: list[tuple[int, int, int]] = []  # (length, cost, index), ascending
         for x in range(1, min(x_max, top) + 1):
             j = bisect_left(lens, x)
-            best_v, best_q = (costs[j], j) if j < m else (INF, -1)
-            for q in range(j):
-                v = costs[q] + table[x - lens[q]]
-                if v < best_v:
-                    best_v, best_q = v, q
-            table[x] = best_v
-            choice[x] = best_q
+            combo_v, combo_q = INF, -1
+            for ln, c, q in useful:  # every piece shorter than x
+                v = c + table[x - ln]
+                if v < combo_v:
+                    combo_v, combo_q = v, q
+            if j < m and costs[j] <= combo_v:
+                table[x], choice[x] = costs[j], j
+            else:
+                table[x], choice[x] = combo_v, combo_q
+            if j < m and lens[j] == x and combo_v >= costs[j]:
+                useful.append((x, costs[j], j))
         for x in range(top + 1, x_max + 1):
-            vals = [c + table[x - ln] for ln, c in pairs]
+            vals = [c + table[x - ln] for ln, c, _ in useful]
             best_v = min(vals)
             table[x] = best_v
-            choice[x] = vals.index(best_v)
+            choice[x] = useful[vals.index(best_v)][2]
         self.table = table
         self.choice = choice
         self.x_lim = min(x_max, 3 * lens[-1])
