@@ -427,3 +427,54 @@ def test_the_covering_table_leaves_out_only_pieces_that_never_win(
     table, choice = _plain_grid(cover)
     assert cover.table == table
     assert cover.choice == choice
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 5000), st.integers(1, 400)), min_size=1, max_size=20),
+    st.lists(st.tuples(st.integers(1, 5000), st.integers(0, 100)), max_size=6),
+    st.integers(1, 40_000),
+)
+def test_singles_no_cheaper_than_a_level_holding_as_much_leave_the_cover_as_it_is(
+    raw: list[tuple[int, int]], extra: list[tuple[int, int]], size: int
+) -> None:
+    levels = [(cap, cost * SCALE + 1, t) for t, (cap, cost) in enumerate(raw)]
+    bare = packing._Cover(1, 0, levels, size, False)
+    # singles that cost at least the cheapest level holding as much (as ``_prepare_bound``
+    # checks before it shares the levels' cover)
+    singles = []
+    for i, (cap, more) in enumerate(extra):
+        j = next((k for k, c in enumerate(bare.caps) if c >= cap), None)
+        if j is not None:
+            singles.append((cap, bare.scost[j] + more, -1 - i))
+    full = packing._Cover(1, 0, levels + singles, size, False)
+    assert (full.caps, full.scost, full.tags, full.lines) == (
+        bare.caps,
+        bare.scost,
+        bare.tags,
+        bare.lines,
+    )
+    for r in range(0, size, max(1, size // 25)):
+        assert (full.at(r, 0), full.two(r), full.three_up(r), full.lines_three(r)) == (
+            bare.at(r, 0),
+            bare.two(r),
+            bare.three_up(r),
+            bare.lines_three(r),
+        )
+    assert (full.table, full.choice) == (bare.table, bare.choice)
+
+
+def test_level_lists_of_other_weights_share_ids_where_an_option_keeps_its_levels() -> None:
+    o = order([("A", 2, SkuAttributes(weight_g=500))])
+    setup = pl._setup(o, context())
+    pricer = setup.pricer(o.address, setup.lines[0].ship_on)
+    every = (1 << len(setup.channels)) - 1
+    light, heavy, heavier = 3_000, 200_000, 900_000  # past every channel's limit: same levels
+    assert pricer.level_ids(every, heavy) == pricer.level_ids(every, heavier)
+    short, full = pricer.level_ids(every, light), pricer.level_ids(every, heavy)
+    spans_s, spans_f = pricer.level_spans(every, light), pricer.level_spans(every, heavy)
+    levels_s, levels_f = pricer.levels(every, light), pricer.levels(every, heavy)
+    for (ix, a, b, _), (jx, c, d, _), p, q in zip(spans_s, spans_f, short, full, strict=True):
+        assert ix == jx
+        assert (p == q) == (levels_s[a:b] == levels_f[c:d])
+    assert short != full  # the light weight cuts some options' levels short
