@@ -894,6 +894,13 @@ class Packer:
                 volume += v[i] * n
         return max(self.bound(weight, volume, sum(counts)), self._apart_bound(counts))
 
+    def root_bound(self) -> int:
+        """``lower_bound`` of all the blocks, computed once (a screen and the search ask for
+        it both)."""
+        if self._lower is None:
+            self._lower = self.lower_bound([k.count for k in self.kinds])
+        return self._lower
+
     def _apart_bound(self, counts: Sequence[int]) -> int:
         """Blocks too heavy (or bulky) for any two to share a parcel each pay their own parcel."""
         if not self.monotone:
@@ -1802,9 +1809,7 @@ class Packer:
             best.sort(key=lambda p: (-p.weight, p.counts))
             lower = best_cost if proven else self._apart_bound(counts0)
             return PackResult(best, best_cost, lower, proven)
-        if self._lower is None:
-            self._lower = self.lower_bound(counts0)
-        lower = self._lower
+        lower = self.root_bound()
         makers = (
             (self.guided, self.worst_fit)
             if self.total_count > BIG_BLOCKS

@@ -924,9 +924,7 @@ def _group_bound(setup: _Setup, group: _Group, memo: _Memo, packed: bool = True)
         prepared = memo.prepared[key] = _prepare_group(setup, group)
     if prepared.bound is None:
         packer = prepared.packer
-        prepared.bound = (
-            0 if packer is None else packer.lower_bound([k.count for k in packer.kinds])
-        )
+        prepared.bound = 0 if packer is None else packer.root_bound()
     return sum(u.quantity for u in prepared.unship), prepared.bound
 
 
