@@ -2,6 +2,7 @@
 calls proven is optimal, and the exact search finds the optimum."""
 
 import itertools
+from dataclasses import replace
 from datetime import timedelta
 
 from _planning_fixtures import NOW, channel, context, order, realistic_boxes, realistic_channels
@@ -478,3 +479,46 @@ def test_level_lists_of_other_weights_share_ids_where_an_option_keeps_its_levels
         assert ix == jx
         assert (p == q) == (levels_s[a:b] == levels_f[c:d])
     assert short != full  # the light weight cuts some options' levels short
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups(), st.data())
+def test_the_bound_of_segregated_tags_apart_never_exceeds_the_optimum(
+    packer: Packer, data: st.DataObject
+) -> None:
+    if packer.n == 0:
+        return
+    counts = [data.draw(st.integers(0, k.count)) for k in packer.kinds]
+    if not 0 < sum(counts) <= 6:
+        return
+    sub = Packer(
+        [replace(k, count=n) for k, n in zip(packer.kinds, counts, strict=True) if n],
+        packer.pricer,
+        packer.cap_limits,
+        packer.segregation,
+        packer.all_channels,
+    )
+    assert packer._segregated_bound(counts) <= brute_force(sub)
+    assert sub.lower_bound([k.count for k in sub.kinds]) <= brute_force(sub)
+
+
+def test_blocks_of_segregated_tags_pay_their_parcels_apart() -> None:
+    battery = SkuAttributes(weight_g=400, tags=frozenset({"battery"}))
+    liquid = SkuAttributes(weight_g=400, tags=frozenset({"liquid"}))
+    o = order([("B", 2, battery), ("L", 2, liquid)])
+    ctx = context(rules=RULES, stock_check=False)
+    setup = pl._setup(o, ctx)
+    group = pl._Group(o.address, "W1", setup.lines[0].ship_on, [(ln, ln.qty) for ln in setup.lines])
+    pricer = setup.pricer(group.address, group.ship_on)
+    kinds, _, _ = pl._blocks(setup, group, pricer)
+    packer = Packer(
+        kinds,
+        pricer,
+        [c.limit for c in setup.caps],
+        setup.seg_masks,
+        (1 << len(setup.channels)) - 1,
+    )
+    counts = [k.count for k in packer.kinds]
+    # 1.6 kg fit one parcel by size, but the two tags need two
+    assert packer._plain_bound(counts) < packer._segregated_bound(counts)
+    assert packer.lower_bound(counts) == packer._segregated_bound(counts) <= brute_force(packer)

@@ -886,6 +886,12 @@ class Packer:
         return self._stair_c[j] if j < len(self._stair_c) else INF
 
     def lower_bound(self, counts: Sequence[int]) -> int:
+        low = self._plain_bound(counts)
+        if self.monotone and self.segregation:
+            low = max(low, self._segregated_bound(counts))
+        return low
+
+    def _plain_bound(self, counts: Sequence[int]) -> int:
         weight = volume = 0
         w, v = self.w, self.v
         for i, n in enumerate(counts):
@@ -893,6 +899,28 @@ class Packer:
                 weight += w[i] * n
                 volume += v[i] * n
         return max(self.bound(weight, volume, sum(counts)), self._apart_bound(counts))
+
+    def _segregated_bound(self, counts: Sequence[int]) -> int:
+        """Blocks of tags that may not share a parcel are in different parcels: the parcels
+        holding one tag's blocks cost at least a packing of those blocks alone (a parcel never
+        costs less than a part of its content, so the untagged blocks beside them only add),
+        and no parcel holds two tags' blocks. So the bounds of each tag's blocks alone add
+        up to a bound of all of them; the untagged blocks are left out."""
+        best = 0
+        kinds = self.kinds
+        for g in self.segregation:
+            classes: dict[int, list[int]] = {}
+            for i, n in enumerate(counts):
+                if n:
+                    mine = kinds[i].tags & g
+                    if mine:
+                        if mine.bit_count() > 1:
+                            break  # a block that conflicts with itself: no packing at all
+                        classes.setdefault(mine, [0] * self.n)[i] = n
+            else:
+                if len(classes) > 1:
+                    best = max(best, sum(self._plain_bound(c) for c in classes.values()))
+        return min(best, INF)
 
     def root_bound(self) -> int:
         """``lower_bound`` of all the blocks, computed once (a screen and the search ask for
