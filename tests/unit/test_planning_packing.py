@@ -2,6 +2,7 @@
 calls proven is optimal, and the exact search finds the optimum."""
 
 import itertools
+from dataclasses import replace
 from datetime import timedelta
 
 from _planning_fixtures import NOW, channel, context, order, realistic_boxes, realistic_channels
@@ -391,3 +392,133 @@ def test_a_grown_covering_table_reads_what_a_table_built_that_large_reads() -> N
             built.two(r),
         )
     assert before == [(built.at(r, 0), built.three_up(r)) for r in range(0, small, 97)]
+
+
+def _plain_grid(cover: packing._Cover) -> tuple[list[int], list[int]]:
+    """The covering table and choices by the plain recurrence over every piece."""
+    lens, costs = cover.lens, cover.costs
+    x_max = len(cover.table) - 1
+    table, choice = [0] * (x_max + 1), [-1] * (x_max + 1)
+    for x in range(1, x_max + 1):
+        best_v, best_q = INF, -1
+        j = next((q for q, ln in enumerate(lens) if ln >= x), None)
+        if j is not None:
+            best_v, best_q = costs[j], j
+        for q, (ln, c) in enumerate(zip(lens, costs, strict=True)):
+            if ln < x and c + table[x - ln] < best_v:
+                best_v, best_q = c + table[x - ln], q
+        table[x], choice[x] = best_v, best_q
+    return table, choice
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 5000), st.integers(1, 400)), min_size=1, max_size=30),
+    st.integers(1, 40_000),
+    st.booleans(),
+)
+def test_the_covering_table_leaves_out_only_pieces_that_never_win(
+    raw: list[tuple[int, int]], size: int, fine: bool
+) -> None:
+    # costs scaled as the planner's (money · SCALE + one per parcel), so ties are rare but
+    # possible between combinations
+    pieces = [(cap, cost * SCALE + 1, t) for t, (cap, cost) in enumerate(raw)]
+    cover = packing._Cover(1, 0, pieces, size, fine)
+    cover.at(size, 0)  # builds the grid
+    table, choice = _plain_grid(cover)
+    assert cover.table == table
+    assert cover.choice == choice
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 5000), st.integers(1, 400)), min_size=1, max_size=20),
+    st.lists(st.tuples(st.integers(1, 5000), st.integers(0, 100)), max_size=6),
+    st.integers(1, 40_000),
+)
+def test_singles_no_cheaper_than_a_level_holding_as_much_leave_the_cover_as_it_is(
+    raw: list[tuple[int, int]], extra: list[tuple[int, int]], size: int
+) -> None:
+    levels = [(cap, cost * SCALE + 1, t) for t, (cap, cost) in enumerate(raw)]
+    bare = packing._Cover(1, 0, levels, size, False)
+    # singles that cost at least the cheapest level holding as much (as ``_prepare_bound``
+    # checks before it shares the levels' cover)
+    singles = []
+    for i, (cap, more) in enumerate(extra):
+        j = next((k for k, c in enumerate(bare.caps) if c >= cap), None)
+        if j is not None:
+            singles.append((cap, bare.scost[j] + more, -1 - i))
+    full = packing._Cover(1, 0, levels + singles, size, False)
+    assert (full.caps, full.scost, full.tags, full.lines) == (
+        bare.caps,
+        bare.scost,
+        bare.tags,
+        bare.lines,
+    )
+    for r in range(0, size, max(1, size // 25)):
+        assert (full.at(r, 0), full.two(r), full.three_up(r), full.lines_three(r)) == (
+            bare.at(r, 0),
+            bare.two(r),
+            bare.three_up(r),
+            bare.lines_three(r),
+        )
+    assert (full.table, full.choice) == (bare.table, bare.choice)
+
+
+def test_level_lists_of_other_weights_share_ids_where_an_option_keeps_its_levels() -> None:
+    o = order([("A", 2, SkuAttributes(weight_g=500))])
+    setup = pl._setup(o, context())
+    pricer = setup.pricer(o.address, setup.lines[0].ship_on)
+    every = (1 << len(setup.channels)) - 1
+    light, heavy, heavier = 3_000, 200_000, 900_000  # past every channel's limit: same levels
+    assert pricer.level_ids(every, heavy) == pricer.level_ids(every, heavier)
+    short, full = pricer.level_ids(every, light), pricer.level_ids(every, heavy)
+    spans_s, spans_f = pricer.level_spans(every, light), pricer.level_spans(every, heavy)
+    levels_s, levels_f = pricer.levels(every, light), pricer.levels(every, heavy)
+    for (ix, a, b, _), (jx, c, d, _), p, q in zip(spans_s, spans_f, short, full, strict=True):
+        assert ix == jx
+        assert (p == q) == (levels_s[a:b] == levels_f[c:d])
+    assert short != full  # the light weight cuts some options' levels short
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups(), st.data())
+def test_the_bound_of_segregated_tags_apart_never_exceeds_the_optimum(
+    packer: Packer, data: st.DataObject
+) -> None:
+    if packer.n == 0:
+        return
+    counts = [data.draw(st.integers(0, k.count)) for k in packer.kinds]
+    if not 0 < sum(counts) <= 6:
+        return
+    sub = Packer(
+        [replace(k, count=n) for k, n in zip(packer.kinds, counts, strict=True) if n],
+        packer.pricer,
+        packer.cap_limits,
+        packer.segregation,
+        packer.all_channels,
+    )
+    assert packer._segregated_bound(counts) <= brute_force(sub)
+    assert sub.lower_bound([k.count for k in sub.kinds]) <= brute_force(sub)
+
+
+def test_blocks_of_segregated_tags_pay_their_parcels_apart() -> None:
+    battery = SkuAttributes(weight_g=400, tags=frozenset({"battery"}))
+    liquid = SkuAttributes(weight_g=400, tags=frozenset({"liquid"}))
+    o = order([("B", 2, battery), ("L", 2, liquid)])
+    ctx = context(rules=RULES, stock_check=False)
+    setup = pl._setup(o, ctx)
+    group = pl._Group(o.address, "W1", setup.lines[0].ship_on, [(ln, ln.qty) for ln in setup.lines])
+    pricer = setup.pricer(group.address, group.ship_on)
+    kinds, _, _ = pl._blocks(setup, group, pricer)
+    packer = Packer(
+        kinds,
+        pricer,
+        [c.limit for c in setup.caps],
+        setup.seg_masks,
+        (1 << len(setup.channels)) - 1,
+    )
+    counts = [k.count for k in packer.kinds]
+    # 1.6 kg fit one parcel by size, but the two tags need two
+    assert packer._plain_bound(counts) < packer._segregated_bound(counts)
+    assert packer.lower_bound(counts) == packer._segregated_bound(counts) <= brute_force(packer)

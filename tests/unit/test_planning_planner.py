@@ -460,3 +460,27 @@ def test_moving_several_lines_at_once_reaches_the_best_split(
     assert not p.unshippable
     assert p.total_cost == _best_split(weights, qty, w1, w2)
     assert_valid(o, p, c)
+
+
+def test_destinations_in_the_same_zones_share_a_pricer_across_ship_dates() -> None:
+    from dataclasses import replace
+
+    from splitship.domain.order import Address
+    from splitship.planning import planner as pl
+
+    c = ctx(channels=[POST, EXP], boxes=None)
+    o = order([("A", 3, sku(700)), ("B", 2, sku(1500))])
+    setup = pl._setup(o, c)
+    berlin = Address("B", "1 St", "Berlin", "DE", postal_code="10115")
+    paris = Address("B", "1 St", "Paris", "FR", postal_code="75001")
+    day = NOW.date()
+    # both in zone Z1 of every channel, the same channel first on both dates
+    assert setup.pricer(berlin, day) is setup.pricer(paris, day + timedelta(days=7))
+    # another zone (US-W) prices with other rates' keys: a pricer of its own
+    assert setup.pricer(berlin, day) is not setup.pricer(o.address, day)
+    # sharing never changes a plan
+    to_paris = replace(o, address=paris)
+    pl._PRICERS.clear()
+    fresh = plan(to_paris, c)
+    plan(replace(o, address=berlin), c)
+    assert plan(to_paris, c) == fresh

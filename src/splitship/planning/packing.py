@@ -181,6 +181,7 @@ class _Cover:
         "t3",
         "table",
         "tags",
+        "useful",
         "x_lim",
     )
 
@@ -233,6 +234,7 @@ class _Cover:
         self.t2: dict[int, int] = {}
         self.t2x: dict[int, tuple[int, int, int]] = {}  # exact two-piece covers by size
         self.t3: dict[int, int] = {}
+        self.useful: list[tuple[int, int, int]] = []  # pieces worth combining on the grid
 
     def grid_cell(self) -> int:
         """Cells of 1/CELLS of the largest piece (1/CELLS_MAX for groups of many blocks, where
@@ -242,12 +244,13 @@ class _Cover:
         return max(1, self.caps[-1] // cells, self.size_max // GRID_MAX)
 
     def grow(self, size: int, cell: int) -> None:
-        """Cover sizes up to ``size`` on the same grid (cells of ``cell``): the table is built
-        again, at up to twice that, on next use. Every entry and remembered bound stays what
-        it was (a table entry depends only on smaller ones), so groups of any size read the
-        same values."""
-        self.size_max = max(size, min(2 * size, (cell + 1) * GRID_MAX - 1))
-        self.cell = 0
+        """Cover sizes up to ``size`` on the same grid (cells of ``cell``, which ``size`` keeps:
+        ``size // GRID_MAX <= cell``): a table already built is extended. Every entry and
+        remembered bound stays what it was (a table entry depends only on smaller ones), so
+        groups of any size read the same values."""
+        self.size_max = size
+        if self.cell:
+            self._extend(size // self.cell)
 
     def _grid(self) -> None:
         caps = self.caps
@@ -266,32 +269,45 @@ class _Cover:
             if not gstair or cost < gstair[-1][1]:
                 gstair.append((ln, cost, tag))
         gstair.reverse()
-        self.lens = lens = [ln for ln, _, _ in gstair]
-        self.costs = costs = [c for _, c, _ in gstair]
+        self.lens = [ln for ln, _, _ in gstair]
+        self.costs = [c for _, c, _ in gstair]
         self.pieces = [t for _, _, t in gstair]
-        x_max = self.size_max // cell
+        self.table = [0]
+        self.choice = [-1]
+        self.useful = []
+        self._extend(self.size_max // cell)
+
+    def _extend(self, x_max: int) -> None:
+        """The table and choices up to ``x_max`` cells, from where they end."""
+        lens, costs, table, choice = self.lens, self.costs, self.table, self.choice
         m = len(lens)
-        table = [0] * (x_max + 1)
-        choice = [-1] * (x_max + 1)
         top = lens[-1]
-        pairs = list(zip(lens, costs, strict=True))
-        for x in range(1, min(x_max, top) + 1):
+        # Pieces worth combining: a piece that smaller pieces together cover for strictly less
+        # is in no cheapest cover (swapping it for them would be cheaper still), so it never
+        # attains a minimum below and leaving it out changes no entry and no choice. A piece
+        # is judged when x reaches its length, from the pieces judged before it.
+        useful = self.useful  # (length, cost, index), ascending
+        for x in range(len(table), min(x_max, top) + 1):
             j = bisect_left(lens, x)
-            best_v, best_q = (costs[j], j) if j < m else (INF, -1)
-            for q in range(j):
-                v = costs[q] + table[x - lens[q]]
-                if v < best_v:
-                    best_v, best_q = v, q
-            table[x] = best_v
-            choice[x] = best_q
-        for x in range(top + 1, x_max + 1):
-            vals = [c + table[x - ln] for ln, c in pairs]
+            combo_v, combo_q = INF, -1
+            for ln, c, q in useful:  # every piece shorter than x
+                v = c + table[x - ln]
+                if v < combo_v:
+                    combo_v, combo_q = v, q
+            if j < m and costs[j] <= combo_v:
+                table.append(costs[j])
+                choice.append(j)
+            else:
+                table.append(combo_v)
+                choice.append(combo_q)
+            if j < m and lens[j] == x and combo_v >= costs[j]:
+                useful.append((x, costs[j], j))
+        for x in range(len(table), x_max + 1):
+            vals = [c + table[x - ln] for ln, c, _ in useful]
             best_v = min(vals)
-            table[x] = best_v
-            choice[x] = vals.index(best_v)
-        self.table = table
-        self.choice = choice
-        self.x_lim = min(x_max, 3 * lens[-1])
+            table.append(best_v)
+            choice.append(useful[vals.index(best_v)][2])
+        self.x_lim = min(len(table) - 1, 3 * top)
 
     def size(self, weight: int, volume: int) -> int:
         return self.a * weight + self.b * volume
@@ -709,14 +725,20 @@ class Packer:
         # are shared by every group that keeps the same ones.
         all_levels = pricer.levels(self.chunion, self.total_weight)
         kept: list[tuple[int, int]] = []
-        for index, start, end, weights in pricer.level_spans(self.chunion, self.total_weight):
+        # the kept levels by content (per option: its levels' number and the first kept), so
+        # that groups of different weights keeping the same levels share the structures
+        same: list[tuple[int, int]] = []
+        spans = pricer.level_spans(self.chunion, self.total_weight)
+        ids = pricer.level_ids(self.chunion, self.total_weight)
+        for (index, start, end, weights), content in zip(spans, ids, strict=True):
             sm = smallest.get(index)
             if sm is None or all_levels[start].volume < sm[1]:
                 continue
-            first = start + bisect_left(weights, sm[0])
-            if first < end:
-                kept.append((first, end))
-        lkey = (self.chunion, 1 << max(self.total_weight, 1).bit_length(), tuple(kept))
+            skip = bisect_left(weights, sm[0])
+            if start + skip < end:
+                kept.append((start + skip, end))
+                same.append((content, skip))
+        lkey = (self.chunion, tuple(same))
         cached = pricer.bound_cache.get(lkey)
         if isinstance(cached, tuple):
             parts: LevelParts = cached
@@ -747,21 +769,49 @@ class Packer:
             measures = _Measures(levels, singles, tv > 0)
             pricer.remember(mkey, measures)
         covers: list[_Cover] = []
+        n_levels = len(levels)
         for a, b, ps, biggest in measures.schemes:
             size = a * tw + b * tv
             cell = max(1, biggest // (CELLS_MAX if fine else CELLS), size // GRID_MAX)
             # shared with earlier groups only on the same grid (the result never depends on
             # which orders came before)
-            ckey = (lkey, a, b, skey, fine, cell)
-            cv = pricer.bound_cache.get(ckey)
-            if not isinstance(cv, _Cover) or cv.grid_cell() != cell:
-                cv = _Cover(a, b, ps, size, fine)
-                pricer.remember(ckey, cv)
-            elif cv.size_max < size:
+            cv: _Cover | None = None
+            if skey and n_levels and max(cap for cap, _, _ in ps[:n_levels]) == biggest:
+                # A single unit in its own packaging that costs at least a level holding as
+                # much leaves the staircase (and so everything the cover computes) as it is:
+                # when every single does, the cover of the levels alone serves, shared with
+                # every group that keeps the same levels.
+                bare = self._cover(pricer, (lkey, a, b, (), fine, cell), a, b, ps[:n_levels])
+                caps, scost = bare.caps, bare.scost
+                if all(
+                    (j := bisect_left(caps, cap)) < len(caps) and scost[j] <= cost
+                    for cap, cost, _ in ps[n_levels:]
+                ):
+                    cv = bare
+            if cv is None:
+                cv = self._cover(pricer, (lkey, a, b, skey, fine, cell), a, b, ps)
+            if cv.size_max < size:
                 cv.grow(size, cell)
             covers.append(cv)
         self._covers = covers
         return covers
+
+    def _cover(
+        self,
+        pricer: BinPricer,
+        ckey: tuple[object, ...],
+        a: int,
+        b: int,
+        pieces: list[tuple[int, int, int]],
+    ) -> _Cover:
+        """The cover of these pieces on the grid in ``ckey`` (its last item), from the cache."""
+        cell = ckey[-1]
+        cv = pricer.bound_cache.get(ckey)
+        if not isinstance(cv, _Cover) or cv.grid_cell() != cell:
+            size = a * self.total_weight + b * self.total_volume
+            cv = _Cover(a, b, pieces, size, self.total_count > FINE_BLOCKS)
+            pricer.remember(ckey, cv)
+        return cv
 
     def bound(self, weight: int, volume: int, blocks: int) -> int:
         """A lower bound on packing ``blocks`` blocks weighing ``weight`` with ``volume``: the
@@ -836,6 +886,12 @@ class Packer:
         return self._stair_c[j] if j < len(self._stair_c) else INF
 
     def lower_bound(self, counts: Sequence[int]) -> int:
+        low = self._plain_bound(counts)
+        if self.monotone and self.segregation:
+            low = max(low, self._segregated_bound(counts))
+        return low
+
+    def _plain_bound(self, counts: Sequence[int]) -> int:
         weight = volume = 0
         w, v = self.w, self.v
         for i, n in enumerate(counts):
@@ -843,6 +899,35 @@ class Packer:
                 weight += w[i] * n
                 volume += v[i] * n
         return max(self.bound(weight, volume, sum(counts)), self._apart_bound(counts))
+
+    def _segregated_bound(self, counts: Sequence[int]) -> int:
+        """Blocks of tags that may not share a parcel are in different parcels: the parcels
+        holding one tag's blocks cost at least a packing of those blocks alone (a parcel never
+        costs less than a part of its content, so the untagged blocks beside them only add),
+        and no parcel holds two tags' blocks. So the bounds of each tag's blocks alone add
+        up to a bound of all of them; the untagged blocks are left out."""
+        best = 0
+        kinds = self.kinds
+        for g in self.segregation:
+            classes: dict[int, list[int]] = {}
+            for i, n in enumerate(counts):
+                if n:
+                    mine = kinds[i].tags & g
+                    if mine:
+                        if mine.bit_count() > 1:
+                            break  # a block that conflicts with itself: no packing at all
+                        classes.setdefault(mine, [0] * self.n)[i] = n
+            else:
+                if len(classes) > 1:
+                    best = max(best, sum(self._plain_bound(c) for c in classes.values()))
+        return min(best, INF)
+
+    def root_bound(self) -> int:
+        """``lower_bound`` of all the blocks, computed once (a screen and the search ask for
+        it both)."""
+        if self._lower is None:
+            self._lower = self.lower_bound([k.count for k in self.kinds])
+        return self._lower
 
     def _apart_bound(self, counts: Sequence[int]) -> int:
         """Blocks too heavy (or bulky) for any two to share a parcel each pay their own parcel."""
@@ -1752,9 +1837,7 @@ class Packer:
             best.sort(key=lambda p: (-p.weight, p.counts))
             lower = best_cost if proven else self._apart_bound(counts0)
             return PackResult(best, best_cost, lower, proven)
-        if self._lower is None:
-            self._lower = self.lower_bound(counts0)
-        lower = self._lower
+        lower = self.root_bound()
         makers = (
             (self.guided, self.worst_fit)
             if self.total_count > BIG_BLOCKS

@@ -19,7 +19,7 @@ Steps of ``plan``:
 
 Process-wide caches, keyed by value (so a service that loads the same catalogue for every
 request reuses them; they never change a result): price options, levels, memo and bound
-structures per catalogue × destination × delivery ranking; delivery estimates.
+structures per catalogue × zones × delivery order of the channels; delivery estimates.
 """
 
 from __future__ import annotations
@@ -128,13 +128,16 @@ _ETAS_MAX = 4096
 
 
 def _channel_key(ch: Channel, rank: int, country: str, region: str | None) -> tuple[object, ...]:
-    """Everything of a channel that prices a parcel to this destination, as plain values."""
+    """Everything of a channel that prices a parcel to this destination, as plain values: the
+    destination itself only through whether the channel delivers there and its zone (and so
+    rate) there, so destinations in the same zones share a pricer."""
     zone = ch.zone_for(country, region)
     rate = ch.rates.get(zone) if zone is not None else None
     lim = ch.limits
     return (
         ch.id,
         ch.active,
+        ch.delivers_to(country),
         lim.max_weight_g,
         lim.max_longest_side_mm,
         lim.max_sum_of_sides_mm,
@@ -293,12 +296,15 @@ class _Setup:
         if key not in self._pricers:
             country, region = addr.country, addr.region
             latests, _ = self.timing(addr, ship_on)
-            chans = [(1 << i, ch, latests[i].toordinal()) for i, ch in enumerate(self.channels)]
+            # The delivery ranking only orders the options (earlier delivery first on equal
+            # price): the channels' places among the distinct latest dates say all of it, and
+            # stay the same from one ship date or destination to the next far more often than
+            # the dates themselves.
+            places = {d: k for k, d in enumerate(sorted(set(latests)))}
+            chans = [(1 << i, ch, places[latests[i]]) for i, ch in enumerate(self.channels)]
             # Everything a price depends on, by value: a service that loads the same catalogue
             # for every request reuses the options, price levels and memo.
             vkey = (
-                country,
-                region,
                 tuple(_channel_key(ch, rank, country, region) for _, ch, rank in chans),
                 tuple(_box_key(b) for b in self.ctx.boxes),
                 tuple(sorted(self.tag_bits.items())),
@@ -918,9 +924,7 @@ def _group_bound(setup: _Setup, group: _Group, memo: _Memo, packed: bool = True)
         prepared = memo.prepared[key] = _prepare_group(setup, group)
     if prepared.bound is None:
         packer = prepared.packer
-        prepared.bound = (
-            0 if packer is None else packer.lower_bound([k.count for k in packer.kinds])
-        )
+        prepared.bound = 0 if packer is None else packer.root_bound()
     return sum(u.quantity for u in prepared.unship), prepared.bound
 
 

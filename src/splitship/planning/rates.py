@@ -244,6 +244,8 @@ class BinPricer:
         self._by_index = {o.index: o for o in self.options}
         self._levels: dict[tuple[int, int], list[Level]] = {}
         self._spans: dict[tuple[int, int], list[tuple[int, int, int, list[int]]]] = {}
+        self._level_ids: dict[tuple[int, int], list[int]] = {}
+        self._level_content: dict[tuple[Level, ...], int] = {}
         # the packing search's bound structures, shared by every group priced here
         self.bound_cache: dict[tuple[object, ...], object] = {}
         self.calls = 0
@@ -538,6 +540,22 @@ class BinPricer:
         position of its levels there, their content weight caps, ascending)."""
         self.levels(chmask, weight)
         return self._spans[(chmask, 1 << max(weight, 1).bit_length())]
+
+    def level_ids(self, chmask: int, weight: int) -> list[int]:
+        """Per span of ``level_spans(chmask, weight)``: a number that is the same for two
+        spans exactly when they hold the same levels. Lists for different weights mostly
+        differ only in options whose levels the weight cuts short, so what is built on the
+        levels of the others can be shared."""
+        key = (chmask, 1 << max(weight, 1).bit_length())
+        hit = self._level_ids.get(key)
+        if hit is None:
+            levels = self.levels(chmask, weight)
+            hit = []
+            for _, start, end, _ in self._spans[key]:
+                content = tuple(levels[start:end])
+                hit.append(self._level_content.setdefault(content, len(self._level_content)))
+            self._level_ids[key] = hit
+        return hit
 
 
 def _levels(rate: ZoneRate, limit: int) -> list[tuple[int, int]]:
