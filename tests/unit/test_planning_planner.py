@@ -1,3 +1,4 @@
+import random
 from datetime import timedelta
 from functools import cache
 from itertools import product
@@ -484,3 +485,38 @@ def test_destinations_in_the_same_zones_share_a_pricer_across_ship_dates() -> No
     fresh = plan(to_paris, c)
     plan(replace(o, address=berlin), c)
     assert plan(to_paris, c) == fresh
+
+
+def test_proven_optimal_means_no_allocation_of_units_to_warehouses_is_cheaper() -> None:
+    # "proven" covers the choice of warehouses too, not only each warehouse's packing
+    rng = random.Random(31)
+    proven = 0
+    for _ in range(40):
+        weights = [rng.randrange(500, 6000, 100) for _ in range(3)]
+        qty = [rng.randint(1, 3) for _ in range(3)]
+        w1 = [rng.randint(0, q) for q in qty]
+        w2 = [q - a + rng.randint(0, 1) for q, a in zip(qty, w1, strict=True)]
+        names = ["A", "B", "C"]
+        o = order([(s, q, sku(w)) for s, q, w in zip(names, qty, weights, strict=True)])
+        whs = [
+            warehouse("W1", dict(zip(names, w1, strict=True))),
+            warehouse("W2", dict(zip(names, w2, strict=True))),
+        ]
+        p = plan(o, ctx({}, warehouses=whs, channels=[TEN_KG]))
+        if p.proven_optimal:
+            proven += 1
+            assert p.total_cost == _best_split(weights, qty, w1, w2)
+    assert proven >= 5  # the claim is made where it can be, not only withheld
+
+
+def test_a_plan_is_not_called_proven_while_another_allocation_is_not_ruled_out() -> None:
+    # A only in W1, B only in W2: two parcels, each packed optimally; nothing the planner knows
+    # rules out cheaper allocations in general (its bound pools both warehouses: one parcel),
+    # so it does not claim the plan is proven. With both in one warehouse it can.
+    o = order([("A", 1, sku(900)), ("B", 1, sku(900))])
+    split = [warehouse("W1", {"A": 1}), warehouse("W2", {"B": 1})]
+    apart = plan(o, ctx({}, warehouses=split, channels=[TEN_KG]))
+    assert len(apart.packages) == 2 and not apart.proven_optimal
+    together = [warehouse("W1", {"A": 1, "B": 1}), warehouse("W2", {"B": 1})]
+    one = plan(o, ctx({}, warehouses=together, channels=[TEN_KG]))
+    assert len(one.packages) == 1 and one.proven_optimal

@@ -102,7 +102,9 @@ class Plan:
     notes: list[Reason]
     single_parcel_cost: int | None
     segregation: tuple[frozenset[str], ...] = ()  # the tag groups this plan kept apart
-    proven_optimal: bool = False  # the packing search proved every group optimal
+    # every group's packing is proven optimal, and no other allocation of units to warehouses
+    # can be cheaper (there is no other, or the plan costs what pooling every warehouse would)
+    proven_optimal: bool = False
 
     @property
     def cost_saved(self) -> int | None:
@@ -1598,7 +1600,9 @@ def plan(order: Order, context: PlanningContext) -> Plan:
         notes=notes,
         single_parcel_cost=_single_parcel(setup, packages),
         segregation=setup.segregation,
-        proven_optimal=best.proven,
+        # proven only if no other allocation of units to warehouses could be cheaper either
+        proven_optimal=best.proven
+        and not (search and not _at_relaxed_bound(setup, alloc, score, memo)),
     )
 
 
