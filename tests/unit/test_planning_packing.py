@@ -498,7 +498,8 @@ def test_the_bound_of_segregated_tags_apart_never_exceeds_the_optimum(
         packer.segregation,
         packer.all_channels,
     )
-    assert packer._segregated_bound(counts) <= brute_force(sub)
+    if packer.monotone:  # the only case in which ``lower_bound`` uses it
+        assert packer._segregated_bound(counts) <= brute_force(sub)
     assert sub.lower_bound([k.count for k in sub.kinds]) <= brute_force(sub)
 
 
