@@ -463,6 +463,35 @@ def test_moving_several_lines_at_once_reaches_the_best_split(
     assert_valid(o, p, c)
 
 
+def test_units_swapped_both_ways_between_two_warehouses_reach_the_best_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A 2.8 kg x3, B 0.9 kg x2 (only in W2), C 3.3 kg x2. The plan without swaps ships
+    # W1: A + 2 C (9.4 kg, 2300) and W2: 2 A + 2 B (7.4 kg, 1900). The best split takes one C
+    # W1 -> W2 and one A W2 -> W1 at the same time: W1: 2 A + C (8.9 kg, 2100), W2: A + 2 B + C
+    # (7.9 kg, 1900). Either half alone overloads one warehouse (W2 at 10.7 kg after the C,
+    # W1 at 12.2 kg after the A: a second parcel), so no one-way move or transfer gets there.
+    from splitship.planning import planner as pl
+
+    weights, qty, w1, w2 = [2800, 900, 3300], [3, 2, 2], [2, 0, 2], [3, 4, 1]
+    names = ["A", "B", "C"]
+    o = order([(s, q, sku(w)) for s, q, w in zip(names, qty, weights, strict=True)])
+    whs = [
+        warehouse("W1", dict(zip(names, w1, strict=True))),
+        warehouse("W2", dict(zip(names, w2, strict=True))),
+    ]
+    c = ctx({}, warehouses=whs, channels=[TEN_KG])
+    p = plan(o, c)
+    assert p.total_cost == 4000 == _best_split(weights, qty, w1, w2)
+    by_wh = {pkg.warehouse_id: pkg.items for pkg in p.packages}
+    assert by_wh == {"W1": {"L1": 2, "L3": 1}, "W2": {"L1": 1, "L2": 2, "L3": 1}}
+    assert_valid(o, p, c)
+    assert plan(o, c) == p
+    # the case does need the swaps: without them the plan stays dearer
+    monkeypatch.setattr(pl, "SWAP_EVALS", 0)
+    assert plan(o, c).total_cost == 4200
+
+
 def test_destinations_in_the_same_zones_share_a_pricer_across_ship_dates() -> None:
     from dataclasses import replace
 

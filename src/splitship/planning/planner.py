@@ -24,7 +24,7 @@ structures per catalogue × zones × delivery order of the channels; delivery es
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -61,6 +61,8 @@ MOVE_UNITS = 30
 TRANSFER_EVALS = 8  # allocations tried by moving several lines' units at once (same scaling)
 LEVEL_FILLS = 2  # price steps of the receiving parcel tried by a transfer
 SCREENS = 4 * (MOVE_EVALS + TRANSFER_EVALS)  # allocations screened by their bound at most
+SWAP_EVALS = 2  # swaps (two opposite moves/transfers between two warehouses) packed, same scaling
+SWAP_SCREENS = 32  # swaps screened by their bound at most (a budget of their own)
 PROMISING = 2  # allocations solved in full because their bound beats the heuristics' best
 
 
@@ -1280,9 +1282,12 @@ def _improve_allocation(
     # only the allocations that pass the bound screen are packed, so count those; the screen
     # itself (cheap) has a budget of its own
     screens = SCREENS
+    swaps = SWAP_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
+    swap_screens = SWAP_SCREENS
     for _ in range(rounds):
         best: tuple[Allocation, _Score] | None = None
-        for cand in _transfers(setup, alloc, memo) if transfers > 0 else []:
+        singles = _transfers(setup, alloc, memo) if transfers > 0 else []
+        for cand in singles:
             key = _alloc_key(cand)
             if transfers <= 0 or key in seen:
                 continue
@@ -1300,7 +1305,8 @@ def _improve_allocation(
                     break  # no allocation costs less
             elif sc.shipped >= score.shipped and sc.bound < score.cost:
                 promising.append((cand, sc))
-        for cand in _moves(setup, alloc):
+        moves = _moves(setup, alloc)
+        for cand in moves:
             if evals <= 0 or (best is not None and _at_relaxed_bound(setup, *best, memo)):
                 break
             key = _alloc_key(cand)
@@ -1318,12 +1324,79 @@ def _improve_allocation(
                 best = (cand, sc)
             elif sc.shipped >= score.shipped and sc.bound < score.cost:
                 promising.append((cand, sc))
+        if (
+            swaps > 0
+            and swap_screens > 0
+            and not (best is not None and _at_relaxed_bound(setup, *best, memo))
+        ):
+            # Units may have to change places both ways between two warehouses: each half
+            # alone often only shifts cost from one warehouse to the other, so neither a
+            # transfer nor a move finds it. Pairs are many (quadratic in the steps above), so
+            # they are screened and packed within budgets of their own, kept small because
+            # they rarely pay.
+            for cand in _swaps(setup, alloc, [*singles, *moves]):
+                if swaps <= 0 or swap_screens <= 0:
+                    break
+                key = _alloc_key(cand)
+                if key in seen:
+                    continue
+                seen.add(key)
+                swap_screens -= 1
+                if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
+                    continue
+                swaps -= 1
+                sc = _score(setup, cand, memo, quick=True)
+                if _better(sc, score) and (best is None or _better(sc, best[1])):
+                    best = (cand, sc)
+                    if _at_relaxed_bound(setup, cand, sc, memo):
+                        break
+                elif sc.shipped >= score.shipped and sc.bound < score.cost:
+                    promising.append((cand, sc))
         if best is None:
             break
         alloc, score = best
         if _at_relaxed_bound(setup, alloc, score, memo):
             break
     return alloc, score
+
+
+def _delta(alloc: Allocation, cand: Allocation) -> tuple[str, str, dict[str, int]] | None:
+    """(sending warehouse, receiving warehouse, units per line) of a candidate that moves units
+    from one warehouse to one other (None for anything else)."""
+    src = dst = ""
+    units: dict[str, int] = {}
+    for lid, picks in cand.picks.items():
+        before = dict(alloc.picks.get(lid, []))
+        after = dict(picks)
+        for wh in sorted(before.keys() | after.keys()):
+            d = after.get(wh, 0) - before.get(wh, 0)
+            if d < 0:
+                if src not in ("", wh):
+                    return None
+                src = wh
+                units[lid] = units.get(lid, 0) - d
+            elif d > 0:
+                if dst not in ("", wh):
+                    return None
+                dst = wh
+    return (src, dst, units) if src and dst else None
+
+
+def _swaps(setup: _Setup, alloc: Allocation, singles: Sequence[Allocation]) -> Iterator[Allocation]:
+    """Pairs of the given one-way candidates (transfers first, then moves) that move units in
+    opposite directions between the same two warehouses, in the order of the first of each
+    pair; generated lazily, since only a few are screened. Their SKUs (hence lines) are
+    disjoint, so each half still finds the stock it was checked against and the units it moves:
+    the pair is a valid allocation."""
+    deltas = [d for d in (_delta(alloc, c) for c in singles) if d is not None]
+    skus = [{setup.line_by_id[lid].line.sku for lid in units} for _, _, units in deltas]
+    for i, (src, dst, units) in enumerate(deltas):
+        there = _moved(setup, alloc, src, dst, units)
+        for j in range(i + 1, len(deltas)):
+            back_src, back_dst, back = deltas[j]
+            if (back_src, back_dst) != (dst, src) or skus[i] & skus[j]:
+                continue
+            yield _moved(setup, there, back_src, back_dst, back)
 
 
 def _relaxed_bound(setup: _Setup, alloc: Allocation, memo: _Memo) -> int | None:
