@@ -1710,7 +1710,134 @@ class Packer:
             qb = self.rebuild(rest) if any(rest) else self.empty()
             if qa.cost + qb.cost < best_cost:
                 best, best_cost = (qa, qb), qa.cost + qb.cost
+        light = self._light_side(union, uw, best_cost)
+        if light is not None:
+            best = light
         return best
+
+    def _light_side(
+        self, union: list[int], uw: int, best_cost: int
+    ) -> tuple[Parcel, Parcel] | None:
+        """Re-split two parcels by filling the lighter one: for each price level under half
+        their weight, the heaviest subset of the blocks that the level's option takes.
+
+        The heavy-side cut above takes any heaviest subset for the big parcel, so the rest
+        may hold a block that fits no small box (too long, too bulky) and pays a bigger box;
+        here only blocks a level's option takes at all (sides within its box, no forbidden
+        tag, volume within the box) fill the small parcel, which lets the big one drop a
+        price level."""
+        accepting = self.accepting
+        w, v = self.w, self.v
+        levels = sorted(
+            {
+                (lv.weight, lv.cost, lv.option, lv.volume)
+                for lv in self._levels
+                if 2 * lv.weight < uw
+            },
+        )
+        if not levels:
+            return None
+        best: tuple[Parcel, Parcel] | None = None
+        done: set[tuple[int, ...]] = set()
+        reach_of: dict[tuple[int, ...], tuple[list[tuple[int, int]], list[int]]] = {}
+        top = levels[-1][0]
+        for cap, level_cost, option, volume in levels:
+            pool = tuple(
+                i
+                for i in range(self.n)
+                if union[i] and accepting[i] >> option & 1 and v[i] <= volume
+            )
+            if not pool:
+                continue
+            # priced at this level, with the rest at least the least parcel of its weight,
+            # the cut cannot win: a heuristic filter (a lower level may yet price it)
+            if level_cost + self.parcel_bound(uw - cap) >= best_cost:
+                continue
+            if pool not in reach_of:
+                mask = (1 << (top + 1)) - 1
+                chunks: list[tuple[int, int]] = []
+                for i in pool:
+                    c, m = union[i], 1
+                    while c > 0:
+                        take = m if m <= c else c
+                        chunks.append((i, take))
+                        c -= take
+                        m <<= 1
+                layers = [1]
+                cur = 1
+                for i, m in chunks:
+                    cur |= (cur << (w[i] * m)) & mask
+                    layers.append(cur)
+                reach_of[pool] = (chunks, layers)
+            chunks, layers = reach_of[pool]
+            target = (layers[-1] & ((1 << (cap + 1)) - 1)).bit_length() - 1
+            if target <= 0:
+                continue
+            counts = [0] * self.n
+            for j in range(len(chunks) - 1, -1, -1):
+                i, m = chunks[j]
+                if not layers[j] >> target & 1:
+                    counts[i] += m
+                    target -= w[i] * m
+            key = tuple(counts)
+            if key in done:
+                continue
+            done.add(key)
+            qa = self.rebuild(counts)
+            if qa.cost >= best_cost:
+                continue
+            rest = [u - c for u, c in zip(union, counts, strict=True)]
+            qb = self.rebuild(rest)
+            if qb.cost >= INF:
+                # The big parcel breaks a limit the weight cut ignores (items, value, volume):
+                # the heaviest small parcel with one, two, ... more blocks leaves it fewer.
+                more = self._more_blocks(pool, union, cap, sum(counts))
+                for counts in more:
+                    qa = self.rebuild(counts)
+                    if qa.cost >= best_cost:
+                        continue
+                    rest = [u - c for u, c in zip(union, counts, strict=True)]
+                    qb = self.rebuild(rest)
+                    if qb.cost < INF:
+                        break
+            if qa.cost + qb.cost < best_cost:
+                best, best_cost = (qb, qa), qa.cost + qb.cost
+        return best
+
+    def _more_blocks(
+        self, pool: tuple[int, ...], union: list[int], cap: int, taken: int
+    ) -> list[list[int]]:
+        """Per number of blocks above ``taken`` (at most three more), the heaviest subset of
+        ``pool`` of exactly that many blocks weighing at most ``cap``: a dynamic programme
+        over (blocks, weight) with one big-int bit set per count."""
+        w = self.w
+        blocks = [i for i in pool for _ in range(union[i])]
+        most = min(len(blocks), taken + 3)
+        if most <= taken or len(blocks) > 40:
+            return []
+        mask = (1 << (cap + 1)) - 1
+        rows = [1] + [0] * most  # rows[c]: weights reachable with exactly c blocks
+        layers = [list(rows)]
+        for i in blocks:
+            wi = w[i]
+            for c in range(most, 0, -1):
+                rows[c] |= (rows[c - 1] << wi) & mask
+            layers.append(list(rows))
+        found: list[list[int]] = []
+        for c in range(taken + 1, most + 1):
+            target = rows[c].bit_length() - 1
+            if target < 0:
+                break
+            counts = [0] * self.n
+            left = c
+            for j in range(len(blocks) - 1, -1, -1):
+                if not layers[j][left] >> target & 1:
+                    i = blocks[j]
+                    counts[i] += 1
+                    target -= w[i]
+                    left -= 1
+            found.append(counts)
+        return found
 
     # ---- driver ----------------------------------------------------------------------------
 
