@@ -526,10 +526,16 @@ def test_blocks_of_segregated_tags_pay_their_parcels_apart() -> None:
     assert packer.lower_bound(counts) == packer._segregated_bound(counts) <= brute_force(packer)
 
 
-def _packer_of(o: Order, ctx: PlanningContext, warehouse: str) -> Packer:
-    """The packer of every line of ``o`` shipped from ``warehouse``."""
+def _packer_of(
+    o: Order, ctx: PlanningContext, warehouse: str, units: dict[str, int] | None = None
+) -> Packer:
+    """The packer of the lines of ``o`` (``units`` of each, or all) shipped from ``warehouse``."""
     setup = pl._setup(o, ctx)
-    lines = [(ln, ln.qty) for ln in setup.lines]
+    lines = [
+        (ln, ln.qty if units is None else units[ln.line.id])
+        for ln in setup.lines
+        if units is None or units.get(ln.line.id)
+    ]
     group = pl._Group(setup.lines[0].address, warehouse, setup.lines[0].ship_on, lines)
     pricer = setup.pricer(group.address, group.ship_on)
     kinds, _, _ = pl._blocks(setup, group, pricer)
@@ -587,3 +593,27 @@ def test_a_light_side_cut_keeps_every_block_and_every_limit(packer: Packer) -> N
     assert res[0].cost + res[1].cost < pa.cost + pb.cost
     for q in res:
         assert packer.rebuild(q.counts).cost == q.cost
+
+
+def test_the_fullest_parcel_makes_room_for_a_cheaper_cut_of_two_others() -> None:
+    # A benchmark group in three parcels: no pair re-cuts for less, but the fullest parcel
+    # can take two light blocks of another for one of its own at no extra cost (its box has
+    # the room), after which the other two parcels re-cut into a cheaper box each.
+    from benchmarks import instances
+
+    inst = {i.name: i for i in instances.family_b(100, "medium")}["medium098"]
+    units = {"L1": 5, "L2": 4, "L3": 5, "L4": 3, "L5": 2}
+    packer = _packer_of(inst.order, inst.context, "W1", units)
+    assert [k.key[0][0] for k in packer.kinds] == ["L3", "L1", "L2", "L4", "L5"]
+    parcels = [packer.rebuild(c) for c in ([5, 3, 2, 1, 0], [0, 2, 2, 0, 0], [0, 0, 0, 2, 2])]
+    packer._prepare_bound()
+    # no pair alone does better
+    for x, y in itertools.combinations(parcels, 2):
+        res = packer._repack(x, y)
+        assert res is None or res[0].cost + res[1].cost >= x.cost + y.cost
+    better = packer._make_room(parcels)
+    _valid(packer, better)
+    assert total(better) < total(parcels)
+    assert total(better) == total(
+        [packer.rebuild(c) for c in ([5, 3, 1, 3, 0], [0, 2, 0, 0, 0], [0, 0, 3, 0, 2])]
+    )

@@ -1469,6 +1469,80 @@ class Packer:
                 cost = total(parcels)
             if cost >= before:
                 break
+        if cost > lower and self.spent <= self.limit and len(parcels) >= 3:
+            parcels = self._make_room(parcels)
+        return parcels
+
+    def _make_room(self, parcels: list[Parcel]) -> list[Parcel]:
+        """Swap light blocks of the fullest parcel for heavier ones of two others at no cost
+        to it, then re-split those two: a pair that cannot be re-cut for less may be once
+        the fullest parcel takes some of its weight in exchange for less. The moves pay
+        nothing on their own, so the pair moves above never make them; the first exchange
+        that lets the pair re-cut for less is kept."""
+        w, v = self.w, self.v
+        order = sorted(range(len(parcels)), key=lambda t: (-parcels[t].weight, t))
+        c = order[0]
+        pc = parcels[c]
+        others = order[1:5]  # the next four: at most six pairs
+        base_c = pc.cost
+        inside = [i for i, n in enumerate(pc.counts) for _ in range(min(n, 2))][:12]
+        outs: list[tuple[int, ...]] = [(x,) for x in sorted(set(inside))]
+        outs += sorted({(x, y) for j, x in enumerate(inside) for y in inside[j + 1 :] if x <= y})
+        # the room left under the fullest parcel's price level on its option: exchanges that
+        # fit it (weight and box volume) are the ones likely to keep its cost, and the
+        # volume check matters for a box filled to the brim
+        self._prepare_bound()
+        room = [lv for lv in self._levels if lv.option == pc.option and lv.cost <= base_c]
+        if not room:
+            return parcels
+        slack = min(max(lv.weight for lv in room), self.max_content) - pc.weight
+        v_slack = room[0].volume - pc.volume
+        for ia, a in enumerate(others):
+            for b in others[ia + 1 :]:
+                pa, pb = parcels[a], parcels[b]
+                union = [x + y for x, y in zip(pa.counts, pb.counts, strict=True)]
+                kinds = sorted(i for i in range(self.n) if union[i])
+                ins: list[tuple[int, ...]] = [(x,) for x in kinds]
+                ins += [
+                    (x, y)
+                    for j, x in enumerate(kinds)
+                    for y in kinds[j:]
+                    if x != y or union[x] >= 2
+                ]
+                moves: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+                for out in outs:
+                    w_out = sum(w[i] for i in out)
+                    v_out = sum(v[i] for i in out)
+                    for inn in ins:
+                        gain = sum(w[i] for i in inn) - w_out
+                        if 0 < gain <= slack and sum(v[i] for i in inn) - v_out <= v_slack:
+                            moves.append((gain, out, inn))
+                moves.sort(key=lambda m: (-m[0], m[1], m[2]))
+                base = base_c + pa.cost + pb.cost
+                for _, out, inn in moves[:8]:
+                    if self.spent > self.limit:
+                        return parcels
+                    counts = list(pc.counts)
+                    for i in out:
+                        counts[i] -= 1
+                    for i in inn:
+                        counts[i] += 1
+                    qc = self.rebuild(counts)
+                    if qc.cost > base_c:
+                        continue
+                    rest = list(union)
+                    for i in inn:
+                        rest[i] -= 1
+                    for i in out:
+                        rest[i] += 1
+                    # the pair's blocks, as two parcels to re-split: all in one, none in the other
+                    res = self._repack(self.rebuild(rest), self.empty())
+                    if res is None:
+                        continue
+                    if qc.cost + res[0].cost + res[1].cost < base:
+                        new = [p for t, p in enumerate(parcels) if t not in (a, b, c)]
+                        new += [q for q in (qc, res[0], res[1]) if q.units]
+                        return new
         return parcels
 
     def _empty_parcels(self, parcels: list[Parcel], lower: int) -> list[Parcel]:
