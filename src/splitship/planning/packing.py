@@ -1815,13 +1815,16 @@ class Packer:
         done: set[tuple[int, ...]] = set()
         reach_of: dict[tuple[int, ...], tuple[list[tuple[int, int]], list[int]]] = {}
         top = levels[-1][0]
+        present = sum(1 for u in union if u)
         for cap, level_cost, option, volume in levels:
             pool = tuple(
                 i
                 for i in range(self.n)
                 if union[i] and accepting[i] >> option & 1 and v[i] <= volume
             )
-            if not pool:
+            if not pool or len(pool) == present:
+                # a level that takes every block is left to the heavy-side cut: the aim here
+                # is a small box that some blocks do not fit
                 continue
             # priced at this level, with the rest at least the least parcel of its weight,
             # the cut cannot win: a heuristic filter (a lower level may yet price it)
