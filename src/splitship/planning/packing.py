@@ -1469,6 +1469,80 @@ class Packer:
                 cost = total(parcels)
             if cost >= before:
                 break
+        if cost > lower and self.spent <= self.limit and len(parcels) >= 3:
+            parcels = self._make_room(parcels)
+        return parcels
+
+    def _make_room(self, parcels: list[Parcel]) -> list[Parcel]:
+        """Swap light blocks of the fullest parcel for heavier ones of two others at no cost
+        to it, then re-split those two: a pair that cannot be re-cut for less may be once
+        the fullest parcel takes some of its weight in exchange for less. The moves pay
+        nothing on their own, so the pair moves above never make them; the first exchange
+        that lets the pair re-cut for less is kept."""
+        w, v = self.w, self.v
+        order = sorted(range(len(parcels)), key=lambda t: (-parcels[t].weight, t))
+        c = order[0]
+        pc = parcels[c]
+        others = order[1:5]  # the next four: at most six pairs
+        base_c = pc.cost
+        inside = [i for i, n in enumerate(pc.counts) for _ in range(min(n, 2))][:12]
+        outs: list[tuple[int, ...]] = [(x,) for x in sorted(set(inside))]
+        outs += sorted({(x, y) for j, x in enumerate(inside) for y in inside[j + 1 :] if x <= y})
+        # the room left under the fullest parcel's price level on its option: exchanges that
+        # fit it (weight and box volume) are the ones likely to keep its cost, and the
+        # volume check matters for a box filled to the brim
+        self._prepare_bound()
+        room = [lv for lv in self._levels if lv.option == pc.option and lv.cost <= base_c]
+        if not room:
+            return parcels
+        slack = min(max(lv.weight for lv in room), self.max_content) - pc.weight
+        v_slack = room[0].volume - pc.volume
+        for ia, a in enumerate(others):
+            for b in others[ia + 1 :]:
+                pa, pb = parcels[a], parcels[b]
+                union = [x + y for x, y in zip(pa.counts, pb.counts, strict=True)]
+                kinds = sorted(i for i in range(self.n) if union[i])
+                ins: list[tuple[int, ...]] = [(x,) for x in kinds]
+                ins += [
+                    (x, y)
+                    for j, x in enumerate(kinds)
+                    for y in kinds[j:]
+                    if x != y or union[x] >= 2
+                ]
+                moves: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+                for out in outs:
+                    w_out = sum(w[i] for i in out)
+                    v_out = sum(v[i] for i in out)
+                    for inn in ins:
+                        gain = sum(w[i] for i in inn) - w_out
+                        if 0 < gain <= slack and sum(v[i] for i in inn) - v_out <= v_slack:
+                            moves.append((gain, out, inn))
+                moves.sort(key=lambda m: (-m[0], m[1], m[2]))
+                base = base_c + pa.cost + pb.cost
+                for _, out, inn in moves[:8]:
+                    if self.spent > self.limit:
+                        return parcels
+                    counts = list(pc.counts)
+                    for i in out:
+                        counts[i] -= 1
+                    for i in inn:
+                        counts[i] += 1
+                    qc = self.rebuild(counts)
+                    if qc.cost > base_c:
+                        continue
+                    rest = list(union)
+                    for i in inn:
+                        rest[i] -= 1
+                    for i in out:
+                        rest[i] += 1
+                    # the pair's blocks, as two parcels to re-split: all in one, none in the other
+                    res = self._repack(self.rebuild(rest), self.empty())
+                    if res is None:
+                        continue
+                    if qc.cost + res[0].cost + res[1].cost < base:
+                        new = [p for t, p in enumerate(parcels) if t not in (a, b, c)]
+                        new += [q for q in (qc, res[0], res[1]) if q.units]
+                        return new
         return parcels
 
     def _empty_parcels(self, parcels: list[Parcel], lower: int) -> list[Parcel]:
@@ -1710,7 +1784,137 @@ class Packer:
             qb = self.rebuild(rest) if any(rest) else self.empty()
             if qa.cost + qb.cost < best_cost:
                 best, best_cost = (qa, qb), qa.cost + qb.cost
+        light = self._light_side(union, uw, best_cost)
+        if light is not None:
+            best = light
         return best
+
+    def _light_side(
+        self, union: list[int], uw: int, best_cost: int
+    ) -> tuple[Parcel, Parcel] | None:
+        """Re-split two parcels by filling the lighter one: for each price level under half
+        their weight, the heaviest subset of the blocks that the level's option takes.
+
+        The heavy-side cut above takes any heaviest subset for the big parcel, so the rest
+        may hold a block that fits no small box (too long, too bulky) and pays a bigger box;
+        here only blocks a level's option takes at all (sides within its box, no forbidden
+        tag, volume within the box) fill the small parcel, which lets the big one drop a
+        price level."""
+        accepting = self.accepting
+        w, v = self.w, self.v
+        levels = sorted(
+            {
+                (lv.weight, lv.cost, lv.option, lv.volume)
+                for lv in self._levels
+                if 2 * lv.weight < uw
+            },
+        )
+        if not levels:
+            return None
+        best: tuple[Parcel, Parcel] | None = None
+        done: set[tuple[int, ...]] = set()
+        reach_of: dict[tuple[int, ...], tuple[list[tuple[int, int]], list[int]]] = {}
+        top = levels[-1][0]
+        present = sum(1 for u in union if u)
+        for cap, level_cost, option, volume in levels:
+            pool = tuple(
+                i
+                for i in range(self.n)
+                if union[i] and accepting[i] >> option & 1 and v[i] <= volume
+            )
+            if not pool or len(pool) == present:
+                # a level that takes every block is left to the heavy-side cut: the aim here
+                # is a small box that some blocks do not fit
+                continue
+            # priced at this level, with the rest at least the least parcel of its weight,
+            # the cut cannot win: a heuristic filter (a lower level may yet price it)
+            if level_cost + self.parcel_bound(uw - cap) >= best_cost:
+                continue
+            if pool not in reach_of:
+                mask = (1 << (top + 1)) - 1
+                chunks: list[tuple[int, int]] = []
+                for i in pool:
+                    c, m = union[i], 1
+                    while c > 0:
+                        take = m if m <= c else c
+                        chunks.append((i, take))
+                        c -= take
+                        m <<= 1
+                layers = [1]
+                cur = 1
+                for i, m in chunks:
+                    cur |= (cur << (w[i] * m)) & mask
+                    layers.append(cur)
+                reach_of[pool] = (chunks, layers)
+            chunks, layers = reach_of[pool]
+            target = (layers[-1] & ((1 << (cap + 1)) - 1)).bit_length() - 1
+            if target <= 0:
+                continue
+            counts = [0] * self.n
+            for j in range(len(chunks) - 1, -1, -1):
+                i, m = chunks[j]
+                if not layers[j] >> target & 1:
+                    counts[i] += m
+                    target -= w[i] * m
+            key = tuple(counts)
+            if key in done:
+                continue
+            done.add(key)
+            qa = self.rebuild(counts)
+            if qa.cost >= best_cost:
+                continue
+            rest = [u - c for u, c in zip(union, counts, strict=True)]
+            qb = self.rebuild(rest)
+            if qb.cost >= INF:
+                # The big parcel breaks a limit the weight cut ignores (items, value, volume):
+                # the heaviest small parcel with one, two, ... more blocks leaves it fewer.
+                more = self._more_blocks(pool, union, cap, sum(counts))
+                for counts in more:
+                    qa = self.rebuild(counts)
+                    if qa.cost >= best_cost:
+                        continue
+                    rest = [u - c for u, c in zip(union, counts, strict=True)]
+                    qb = self.rebuild(rest)
+                    if qb.cost < INF:
+                        break
+            if qa.cost + qb.cost < best_cost:
+                best, best_cost = (qb, qa), qa.cost + qb.cost
+        return best
+
+    def _more_blocks(
+        self, pool: tuple[int, ...], union: list[int], cap: int, taken: int
+    ) -> list[list[int]]:
+        """Per number of blocks above ``taken`` (at most three more), the heaviest subset of
+        ``pool`` of exactly that many blocks weighing at most ``cap``: a dynamic programme
+        over (blocks, weight) with one big-int bit set per count."""
+        w = self.w
+        blocks = [i for i in pool for _ in range(union[i])]
+        most = min(len(blocks), taken + 3)
+        if most <= taken or len(blocks) > 40:
+            return []
+        mask = (1 << (cap + 1)) - 1
+        rows = [1] + [0] * most  # rows[c]: weights reachable with exactly c blocks
+        layers = [list(rows)]
+        for i in blocks:
+            wi = w[i]
+            for c in range(most, 0, -1):
+                rows[c] |= (rows[c - 1] << wi) & mask
+            layers.append(list(rows))
+        found: list[list[int]] = []
+        for c in range(taken + 1, most + 1):
+            target = rows[c].bit_length() - 1
+            if target < 0:
+                break
+            counts = [0] * self.n
+            left = c
+            for j in range(len(blocks) - 1, -1, -1):
+                if not layers[j][left] >> target & 1:
+                    i = blocks[j]
+                    counts[i] += 1
+                    target -= w[i]
+                    left -= 1
+            found.append(counts)
+        return found
 
     # ---- driver ----------------------------------------------------------------------------
 
