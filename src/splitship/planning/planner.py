@@ -1262,6 +1262,40 @@ def _alloc_key(alloc: Allocation) -> tuple[tuple[str, tuple[tuple[str, int], ...
     return tuple(sorted((lid, tuple(sorted(ps))) for lid, ps in alloc.picks.items()))
 
 
+@dataclass
+class _Round:
+    """One round of the allocation search: the best candidate so far against the allocation
+    it started from (``score``)."""
+
+    score: _Score
+    best: tuple[Allocation, _Score] | None = None
+
+    def weigh(
+        self,
+        setup: _Setup,
+        cand: Allocation,
+        memo: _Memo,
+        promising: list[tuple[Allocation, _Score]],
+    ) -> bool | None:
+        """Pack ``cand`` with the heuristics unless its bound rules it out (None); True when it
+        is the round's new best. Candidates the heuristics do not price lower but whose bound
+        is lower go to ``promising``."""
+        score = self.score
+        if not _may_beat(setup, cand, self.best[1] if self.best is not None else score, memo):
+            return None
+        sc = _score(setup, cand, memo, quick=True)
+        if _better(sc, score) and (self.best is None or _better(sc, self.best[1])):
+            self.best = (cand, sc)
+            return True
+        if sc.shipped >= score.shipped and sc.bound < score.cost:
+            promising.append((cand, sc))
+        return False
+
+    def at_bound(self, setup: _Setup, memo: _Memo) -> bool:
+        """Does the round's best already cost what the order would from one warehouse?"""
+        return self.best is not None and _at_relaxed_bound(setup, *self.best, memo)
+
+
 def _improve_allocation(
     setup: _Setup,
     alloc: Allocation,
@@ -1285,7 +1319,7 @@ def _improve_allocation(
     swaps = SWAP_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
     swap_screens = SWAP_SCREENS
     for _ in range(rounds):
-        best: tuple[Allocation, _Score] | None = None
+        rnd = _Round(score)
         singles = _transfers(setup, alloc, memo) if transfers > 0 else []
         for cand in singles:
             key = _alloc_key(cand)
@@ -1295,19 +1329,15 @@ def _improve_allocation(
                 break
             seen.add(key)
             screens -= 1
-            if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
+            found = rnd.weigh(setup, cand, memo, promising)
+            if found is None:
                 continue
             transfers -= 1
-            sc = _score(setup, cand, memo, quick=True)
-            if _better(sc, score) and (best is None or _better(sc, best[1])):
-                best = (cand, sc)
-                if _at_relaxed_bound(setup, cand, sc, memo):
-                    break  # no allocation costs less
-            elif sc.shipped >= score.shipped and sc.bound < score.cost:
-                promising.append((cand, sc))
+            if found and rnd.at_bound(setup, memo):
+                break  # no allocation costs less
         moves = _moves(setup, alloc)
         for cand in moves:
-            if evals <= 0 or (best is not None and _at_relaxed_bound(setup, *best, memo)):
+            if evals <= 0 or rnd.at_bound(setup, memo):
                 break
             key = _alloc_key(cand)
             if key in seen:
@@ -1316,19 +1346,9 @@ def _improve_allocation(
                 break
             seen.add(key)
             screens -= 1
-            if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
-                continue
-            evals -= 1
-            sc = _score(setup, cand, memo, quick=True)
-            if _better(sc, score) and (best is None or _better(sc, best[1])):
-                best = (cand, sc)
-            elif sc.shipped >= score.shipped and sc.bound < score.cost:
-                promising.append((cand, sc))
-        if (
-            swaps > 0
-            and swap_screens > 0
-            and not (best is not None and _at_relaxed_bound(setup, *best, memo))
-        ):
+            if rnd.weigh(setup, cand, memo, promising) is not None:
+                evals -= 1
+        if swaps > 0 and swap_screens > 0 and not rnd.at_bound(setup, memo):
             # Units may have to change places both ways between two warehouses: each half
             # alone often only shifts cost from one warehouse to the other, so neither a
             # transfer nor a move finds it. Pairs are many (quadratic in the steps above), so
@@ -1342,16 +1362,13 @@ def _improve_allocation(
                     continue
                 seen.add(key)
                 swap_screens -= 1
-                if not _may_beat(setup, cand, best[1] if best is not None else score, memo):
+                found = rnd.weigh(setup, cand, memo, promising)
+                if found is None:
                     continue
                 swaps -= 1
-                sc = _score(setup, cand, memo, quick=True)
-                if _better(sc, score) and (best is None or _better(sc, best[1])):
-                    best = (cand, sc)
-                    if _at_relaxed_bound(setup, cand, sc, memo):
-                        break
-                elif sc.shipped >= score.shipped and sc.bound < score.cost:
-                    promising.append((cand, sc))
+                if found and rnd.at_bound(setup, memo):
+                    break
+        best = rnd.best
         if best is None:
             break
         alloc, score = best
