@@ -36,7 +36,7 @@ Everything is integer arithmetic with fixed orders, so the result is determinist
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
@@ -155,6 +155,23 @@ def total(parcels: Sequence[Parcel]) -> int:
 # ---- covering bound ------------------------------------------------------------------------
 
 
+def _staircase(pieces: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """(capacity, cost, tag) pieces reduced to a staircase: the cheapest piece of each
+    capacity (the first on a tie), then only those cheaper than every larger one; ascending in
+    capacity and cost."""
+    best: dict[int, tuple[int, int]] = {}
+    for cap, cost, tag in pieces:
+        if cap not in best or cost < best[cap][0]:
+            best[cap] = (cost, tag)
+    stair: list[tuple[int, int, int]] = []
+    for cap in sorted(best, reverse=True):
+        cost, tag = best[cap]
+        if not stair or cost < stair[-1][1]:
+            stair.append((cap, cost, tag))
+    stair.reverse()
+    return stair
+
+
 class _Cover:
     """Least cost of levels whose capacities ``a·w + b·v`` add up to a size.
 
@@ -192,18 +209,8 @@ class _Cover:
         self.a, self.b = a, b
         self.fine = fine
         self.size_max = size
-        # exact staircase: ascending capacity and cost, none dominated
-        best: dict[int, tuple[int, int]] = {}
-        for cap, cost, tag in pieces:
-            # (a piece of size 0 covers nothing, but still counts as a parcel)
-            if cap not in best or cost < best[cap][0]:
-                best[cap] = (cost, tag)
-        stair: list[tuple[int, int, int]] = []
-        for cap in sorted(best, reverse=True):
-            cost, tag = best[cap]
-            if not stair or cost < stair[-1][1]:
-                stair.append((cap, cost, tag))
-        stair.reverse()
+        # exact staircase (a piece of size 0 covers nothing, but still counts as a parcel)
+        stair = _staircase(pieces)
         self.caps = [c for c, _, _ in stair]
         self.scost = [c for _, c, _ in stair]
         self.tags = [t for _, _, t in stair]
@@ -256,19 +263,12 @@ class _Cover:
         caps = self.caps
         cell = self.grid_cell()
         self.cell = cell
-        gbest: dict[int, tuple[int, int]] = {}
-        for cap, cost, tag in zip(caps, self.scost, self.tags, strict=True):
-            if cap <= 0:
-                continue  # counted apart where the number of parcels matters
-            ln = -(-cap // cell)
-            if ln not in gbest or cost < gbest[ln][0]:
-                gbest[ln] = (cost, tag)
-        gstair: list[tuple[int, int, int]] = []
-        for ln in sorted(gbest, reverse=True):
-            cost, tag = gbest[ln]
-            if not gstair or cost < gstair[-1][1]:
-                gstair.append((ln, cost, tag))
-        gstair.reverse()
+        # pieces in whole cells; size 0 is counted apart where the number of parcels matters
+        gstair = _staircase(
+            (-(-cap // cell), cost, tag)
+            for cap, cost, tag in zip(caps, self.scost, self.tags, strict=True)
+            if cap > 0
+        )
         self.lens = [ln for ln, _, _ in gstair]
         self.costs = [c for _, c, _ in gstair]
         self.pieces = [t for _, _, t in gstair]
