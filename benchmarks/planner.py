@@ -33,7 +33,6 @@ from benchmarks import baselines, bounds, instances, reference
 from benchmarks.bounds import l2_bound
 from splitship.domain.catalog import Channel
 from splitship.planning import planner as pl
-from splitship.planning.packing import Packer
 from splitship.planning.rates import SCALE
 
 
@@ -231,18 +230,10 @@ def planner_group_bounds(inst: instances.Instance) -> list[int]:
     setup = pl._setup(inst.order, inst.context)
     out = []
     for group in reference._supergroups(setup):
-        pricer = setup.pricer(group.address, group.ship_on)
-        kinds, _, _ = pl._blocks(setup, group, pricer)
-        if not kinds:
+        packer = pl._prepare_group(setup, group).packer
+        if packer is None:
             out.append(0)
             continue
-        packer = Packer(
-            kinds,
-            pricer,
-            [c.limit for c in setup.caps],
-            setup.seg_masks,
-            (1 << len(setup.channels)) - 1,
-        )
         out.append(packer.lower_bound([k.count for k in packer.kinds]) // SCALE)
     return out
 

@@ -509,18 +509,7 @@ def test_blocks_of_segregated_tags_pay_their_parcels_apart() -> None:
     battery = SkuAttributes(weight_g=400, tags=frozenset({"battery"}))
     liquid = SkuAttributes(weight_g=400, tags=frozenset({"liquid"}))
     o = order([("B", 2, battery), ("L", 2, liquid)])
-    ctx = context(rules=RULES, stock_check=False)
-    setup = pl._setup(o, ctx)
-    group = pl._Group(o.address, "W1", setup.lines[0].ship_on, [(ln, ln.qty) for ln in setup.lines])
-    pricer = setup.pricer(group.address, group.ship_on)
-    kinds, _, _ = pl._blocks(setup, group, pricer)
-    packer = Packer(
-        kinds,
-        pricer,
-        [c.limit for c in setup.caps],
-        setup.seg_masks,
-        (1 << len(setup.channels)) - 1,
-    )
+    packer = _packer_of(o, context(rules=RULES, stock_check=False), "W1")
     counts = [k.count for k in packer.kinds]
     # 1.6 kg fit one parcel by size, but the two tags need two
     assert packer._plain_bound(counts) < packer._segregated_bound(counts)
@@ -538,15 +527,9 @@ def _packer_of(
         if units is None or units.get(ln.line.id)
     ]
     group = pl._Group(setup.lines[0].address, warehouse, setup.lines[0].ship_on, lines)
-    pricer = setup.pricer(group.address, group.ship_on)
-    kinds, _, _ = pl._blocks(setup, group, pricer)
-    return Packer(
-        kinds,
-        pricer,
-        [c.limit for c in setup.caps],
-        setup.seg_masks,
-        (1 << len(setup.channels)) - 1,
-    )
+    packer = pl._prepare_group(setup, group).packer
+    assert packer is not None
+    return packer
 
 
 def test_filling_the_light_parcel_first_reaches_a_cut_the_heavy_side_misses() -> None:
