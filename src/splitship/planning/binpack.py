@@ -17,7 +17,7 @@ Integer arithmetic and fixed orders throughout: the result is deterministic.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 def l1(weights: Sequence[int], cap: int) -> int:
@@ -39,34 +39,60 @@ def l2(weights: Sequence[int], cap: int) -> int:
     return best
 
 
+class SubsetSums:
+    """Every total weight reachable by taking up to ``count`` of each item ``(key, weight,
+    count)``, up to ``limit``: bounded counts by binary splitting (chunks of 1, 2, 4, ...),
+    bit sets as Python ints. ``pick`` rebuilds a reachable total preferring the later items
+    (heavier first when the items come heaviest first)."""
+
+    def __init__(self, items: Iterable[tuple[int, int, int]], limit: int) -> None:
+        mask = (1 << (limit + 1)) - 1
+        chunks: list[tuple[int, int, int]] = []  # (key, weight, multiplicity)
+        for key, weight, count in items:
+            m = 1
+            while count > 0:
+                part = m if m <= count else count
+                chunks.append((key, weight, part))
+                count -= part
+                m <<= 1
+        layers = [1]
+        cur = 1
+        for _, weight, m in chunks:
+            cur |= (cur << (weight * m)) & mask
+            layers.append(cur)
+        self.chunks = chunks
+        self.layers = layers
+
+    @property
+    def reach(self) -> int:
+        """Bit ``t`` set: total ``t`` is reachable."""
+        return self.layers[-1]
+
+    def best(self, cap: int) -> int:
+        """The largest reachable total <= ``cap`` (0 when only the empty set fits)."""
+        return (self.layers[-1] & ((1 << (cap + 1)) - 1)).bit_length() - 1
+
+    def pick(self, target: int) -> list[tuple[int, int]]:
+        """(key, count) pairs whose weights add up to the reachable ``target``."""
+        out: list[tuple[int, int]] = []
+        layers = self.layers
+        for j in range(len(self.chunks) - 1, -1, -1):
+            key, weight, m = self.chunks[j]
+            if not layers[j] >> target & 1:
+                out.append((key, m))
+                target -= weight * m
+        return out
+
+
 def _fill(first: int, pool: dict[int, list[int]], weights: Sequence[int], room: int) -> list[int]:
     """Items (indices) from ``pool`` (weight -> indices) of the largest total <= ``room``,
     heavier items preferred among equal totals; ``first`` is already taken."""
     if room <= 0:
         return [first]
-    mask = (1 << (room + 1)) - 1
-    chunks: list[tuple[int, int]] = []  # (weight, multiplicity), heaviest first
-    for w in sorted(pool, reverse=True):
-        if w > room:
-            continue
-        c, m = len(pool[w]), 1
-        while c > 0:
-            part = m if m <= c else c
-            chunks.append((w, part))
-            c -= part
-            m <<= 1
-    layers = [1]
-    cur = 1
-    for w, m in chunks:
-        cur |= (cur << (w * m)) & mask
-        layers.append(cur)
-    target = cur.bit_length() - 1
+    sums = SubsetSums(((w, w, len(pool[w])) for w in sorted(pool, reverse=True) if w <= room), room)
     take: dict[int, int] = {}
-    for j in range(len(chunks) - 1, -1, -1):
-        w, m = chunks[j]
-        if not layers[j] >> target & 1:
-            take[w] = take.get(w, 0) + m
-            target -= w * m
+    for w, m in sums.pick(sums.reach.bit_length() - 1):
+        take[w] = take.get(w, 0) + m
     out = [first]
     for w, n in take.items():
         for _ in range(n):

@@ -1134,31 +1134,13 @@ class Packer:
         among equal totals); bounded counts by binary splitting, bit sets as Python ints."""
         if cap <= 0:
             return None
-        mask = (1 << (cap + 1)) - 1
-        chunks: list[tuple[int, int]] = []  # (kind, multiplicity)
-        for i in pool:
-            c, m = remaining[i], 1
-            while c > 0:
-                take = m if m <= c else c
-                chunks.append((i, take))
-                c -= take
-                m <<= 1
-        layers = [1]
-        cur = 1
         w = self.w
-        for i, m in chunks:
-            cur |= (cur << (w[i] * m)) & mask
-            layers.append(cur)
-        if cur == 1:
+        sums = binpack.SubsetSums(((i, w[i], remaining[i]) for i in pool), cap)
+        if sums.reach == 1:
             return None
-        target = cur.bit_length() - 1
         counts = [0] * self.n
-        for j in range(len(chunks) - 1, -1, -1):
-            i, m = chunks[j]
-            prev = layers[j]
-            if not prev >> target & 1:
-                counts[i] += m
-                target -= w[i] * m
+        for i, m in sums.pick(sums.reach.bit_length() - 1):
+            counts[i] += m
         return counts
 
     def _greedy_fill(
@@ -1740,29 +1722,15 @@ class Packer:
         caps = sorted({lv.weight for lv in self._levels if 2 * lv.weight >= uw and lv.weight < uw})
         if not caps:
             return None
-        mask = (1 << (caps[-1] + 1)) - 1
-        chunks: list[tuple[int, int]] = []
-        for i in pool:
-            c, m = union[i], 1
-            while c > 0:
-                take = m if m <= c else c
-                chunks.append((i, take))
-                c -= take
-                m <<= 1
         w = self.w
-        layers = [1]
-        cur = 1
-        for i, m in chunks:
-            cur |= (cur << (w[i] * m)) & mask
-            layers.append(cur)
+        sums = binpack.SubsetSums(((i, w[i], union[i]) for i in pool), caps[-1])
         best: tuple[Parcel, Parcel] | None = None
         best_cost = base
         seen: set[int] = set()
         alone = self.alone
         least = min(alone[i] for i in pool)  # the cheapest part that is a single block
         for cap in caps:
-            reach = cur & ((1 << (cap + 1)) - 1)
-            target = reach.bit_length() - 1
+            target = sums.best(cap)
             if target <= 0 or target in seen:
                 continue
             seen.add(target)
@@ -1772,11 +1740,8 @@ class Packer:
             if lb >= best_cost:
                 continue
             counts = [0] * self.n
-            for j in range(len(chunks) - 1, -1, -1):
-                i, m = chunks[j]
-                if not layers[j] >> target & 1:
-                    counts[i] += m
-                    target -= w[i] * m
+            for i, m in sums.pick(target):
+                counts[i] += m
             qa = self.rebuild(counts)
             if qa.cost >= best_cost:
                 continue
@@ -1813,7 +1778,7 @@ class Packer:
             return None
         best: tuple[Parcel, Parcel] | None = None
         done: set[tuple[int, ...]] = set()
-        reach_of: dict[tuple[int, ...], tuple[list[tuple[int, int]], list[int]]] = {}
+        reach_of: dict[tuple[int, ...], binpack.SubsetSums] = {}
         top = levels[-1][0]
         present = sum(1 for u in union if u)
         for cap, level_cost, option, volume in levels:
@@ -1831,31 +1796,14 @@ class Packer:
             if level_cost + self.parcel_bound(uw - cap) >= best_cost:
                 continue
             if pool not in reach_of:
-                mask = (1 << (top + 1)) - 1
-                chunks: list[tuple[int, int]] = []
-                for i in pool:
-                    c, m = union[i], 1
-                    while c > 0:
-                        take = m if m <= c else c
-                        chunks.append((i, take))
-                        c -= take
-                        m <<= 1
-                layers = [1]
-                cur = 1
-                for i, m in chunks:
-                    cur |= (cur << (w[i] * m)) & mask
-                    layers.append(cur)
-                reach_of[pool] = (chunks, layers)
-            chunks, layers = reach_of[pool]
-            target = (layers[-1] & ((1 << (cap + 1)) - 1)).bit_length() - 1
+                reach_of[pool] = binpack.SubsetSums(((i, w[i], union[i]) for i in pool), top)
+            sums = reach_of[pool]
+            target = sums.best(cap)
             if target <= 0:
                 continue
             counts = [0] * self.n
-            for j in range(len(chunks) - 1, -1, -1):
-                i, m = chunks[j]
-                if not layers[j] >> target & 1:
-                    counts[i] += m
-                    target -= w[i] * m
+            for i, m in sums.pick(target):
+                counts[i] += m
             key = tuple(counts)
             if key in done:
                 continue
