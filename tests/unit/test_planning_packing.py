@@ -2,6 +2,7 @@
 calls proven is optimal, and the exact search finds the optimum."""
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -109,6 +110,17 @@ def groups(draw: st.DrawFn) -> Packer:
     )
 
 
+def _with_counts(packer: Packer, counts: Sequence[int]) -> Packer:
+    """A fresh packer of the same blocks, ``counts`` of each kind (kinds at 0 left out)."""
+    return Packer(
+        [replace(k, count=n) for k, n in zip(packer.kinds, counts, strict=True) if n],
+        packer.pricer,
+        packer.cap_limits,
+        packer.segregation,
+        packer.all_channels,
+    )
+
+
 def _valid(packer: Packer, parcels: list[Parcel]) -> None:
     assert all(p.cost < INF for p in parcels)
     for i, k in enumerate(packer.kinds):
@@ -128,13 +140,7 @@ def test_bounds_never_exceed_the_optimum_and_proven_means_optimal(packer: Packer
     for tiny in (packing.TINY, 0):  # the exhaustive path and the bounded search
         saved, packing.TINY = packing.TINY, tiny
         try:
-            result = Packer(
-                packer.kinds,
-                packer.pricer,
-                packer.cap_limits,
-                packer.segregation,
-                packer.all_channels,
-            ).solve()
+            result = _with_counts(packer, counts).solve()
         finally:
             packing.TINY = saved
         _valid(packer, result.parcels)
@@ -148,28 +154,7 @@ def test_bounds_never_exceed_the_optimum_and_proven_means_optimal(packer: Packer
             sub[i] -= 1
             weight = sum(packer.w[j] * c for j, c in enumerate(sub))
             volume = sum(packer.v[j] * c for j, c in enumerate(sub))
-            sub_packer = Packer(
-                [
-                    type(k)(
-                        k.key,
-                        c,
-                        k.weight,
-                        k.volume,
-                        k.units,
-                        k.value,
-                        k.tags,
-                        k.dims,
-                        k.chmask,
-                        k.caps,
-                    )
-                    for k, c in zip(packer.kinds, sub, strict=True)
-                    if c
-                ],
-                packer.pricer,
-                packer.cap_limits,
-                packer.segregation,
-                packer.all_channels,
-            )
+            sub_packer = _with_counts(packer, sub)
             assert packer.bound(weight, volume, sum(sub)) <= brute_force(sub_packer)
 
 
@@ -493,13 +478,7 @@ def test_the_bound_of_segregated_tags_apart_never_exceeds_the_optimum(
     counts = [data.draw(st.integers(0, k.count)) for k in packer.kinds]
     if not 0 < sum(counts) <= 6:
         return
-    sub = Packer(
-        [replace(k, count=n) for k, n in zip(packer.kinds, counts, strict=True) if n],
-        packer.pricer,
-        packer.cap_limits,
-        packer.segregation,
-        packer.all_channels,
-    )
+    sub = _with_counts(packer, counts)
     if packer.monotone:  # the only case in which ``lower_bound`` uses it
         assert packer._segregated_bound(counts) <= brute_force(sub)
     assert sub.lower_bound([k.count for k in sub.kinds]) <= brute_force(sub)
