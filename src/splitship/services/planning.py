@@ -363,13 +363,16 @@ def _apply(
         _require_plannable(order)
         context = planning_context(uow, shop)
         proposal = plan(order, context)
-        if expected_plan is not None and plan_fingerprint(proposal) != expected_plan:
-            raise PlanChanged(
-                f"order {order.external_id}: the plan is no longer the one previewed (stock, "
-                "rules, channels or boxes changed since): look at the new plan and apply it",
-                field="fingerprint",
-                details={"fingerprint": plan_fingerprint(proposal)},
-            )
+        if expected_plan is not None:
+            now_planned = plan_fingerprint(proposal)
+            if now_planned != expected_plan:
+                raise PlanChanged(
+                    f"order {order.external_id}: the plan is no longer the one previewed "
+                    "(stock, rules, channels or boxes changed since): look at the new plan and "
+                    "apply it",
+                    field="fingerprint",
+                    details={"fingerprint": now_planned},
+                )
         if not proposal.packages and allow_empty:
             return _Planned(order, proposal, context)
         if not proposal.packages:

@@ -116,7 +116,9 @@ def revoke_api_key(uow: UnitOfWork, shop_id: str, key_ref: str) -> ApiKeyInfo:
                 field="key",
             )
         now = uow.now()
-        uow.shops.revoke_api_key(shop_id, key.id, now)
+        if not uow.shops.revoke_api_key(shop_id, key.id, now):
+            # revoked by someone else between the read and this update
+            raise InvalidTransition(f"API key {key.id} was revoked already", field="key")
         _audit(uow, shop_id, "api_key.revoked", {"key_id": key.id, "prefix": key.prefix}, None)
         uow.commit()
     return ApiKeyInfo(key.id, key.prefix, key.created_at, now)

@@ -239,12 +239,12 @@ def plan_command(
             )
         )
     else:
+        fingerprint = planning.plan_fingerprint(proposal)
         console.print(
             plain(
-                f"Preview only (order version {applied.version}, plan "
-                f"{planning.plan_fingerprint(proposal)}): nothing was changed. Create these "
-                f"packages with: splitship plan {applied.external_id} --shop {shop} --apply "
-                f"--expect {planning.plan_fingerprint(proposal)}"
+                f"Preview only (order version {applied.version}, plan {fingerprint}): nothing "
+                f"was changed. Create these packages with: splitship plan "
+                f"{applied.external_id} --shop {shop} --apply --expect {fingerprint}"
             )
         )
 
