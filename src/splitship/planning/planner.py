@@ -896,6 +896,7 @@ class _Memo:
         self.prepared: dict[GroupKey, _Prepared] = {}
         # per (address, ship date): the packer of all units there, and its blocks' indexes
         self.pools: dict[tuple[Address, date], tuple[Packer | None, dict[BlockKey, int]]] = {}
+        self.pooled: dict[GroupKey, int | None] = {}  # a group's bound from its pool's packer
         self.relaxed: int | None = None  # the one-warehouse bound, once known
         self.relaxed_known = False
 
@@ -981,6 +982,35 @@ def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score
         shipped -= sum(u.quantity for u in solved.unship)
         cost += solved.result.cost
         bound += solved.result.lower_bound
+    return _Score(shipped, cost, bound)
+
+
+def _score_to_beat(
+    setup: _Setup, alloc: Allocation, memo: _Memo, rival: _Score
+) -> _Score | None:
+    """``_score`` with the heuristics, or None as soon as the groups packed so far plus the
+    lower bounds of the others show the allocation scores worse than ``rival`` (not even
+    equal): its other groups are then not packed at all. A candidate allocation usually
+    changes two groups, and once the first is packed its cost, well above its bound, often
+    rules the second out. The dearest groups by bound go first: their packing moves the
+    estimate the most."""
+    groups = _groups(setup, alloc)
+    shipped = -sum(alloc.shortfall.values())
+    lows: list[int] = []
+    for group in groups:
+        bad, low = _group_bound(setup, group, memo)
+        shipped -= bad  # units that cannot ship are known before packing
+        lows.append(low)
+    estimate = sum(lows)
+    order = sorted(range(len(groups)), key=lambda i: -lows[i])
+    cost = bound = 0
+    for i in order:
+        if _better(rival, _Score(shipped, estimate)):
+            return None
+        solved = _solve_group(setup, groups[i], memo, True)
+        cost += solved.result.cost
+        bound += solved.result.lower_bound
+        estimate += solved.result.cost - lows[i]
     return _Score(shipped, cost, bound)
 
 
@@ -1194,8 +1224,16 @@ def _may_beat(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> b
     groups = _groups(setup, alloc)
     cost = 0
     for group in groups:
-        hit = memo.groups.get(_group_key(group))
-        low = hit.result.cost if hit is not None else _pooled_bound(setup, group, memo)
+        key = _group_key(group)
+        hit = memo.groups.get(key)
+        if hit is not None:
+            low: int | None = hit.result.cost
+        elif key in memo.pooled:
+            # the same content recurs across candidates and rounds (the warehouse a candidate
+            # leaves alone, the sender of several moves)
+            low = memo.pooled[key]
+        else:
+            low = memo.pooled[key] = _pooled_bound(setup, group, memo)
         if low is None:
             break
         cost += low
@@ -1281,9 +1319,14 @@ class _Round:
         is the round's new best. Candidates the heuristics do not price lower but whose bound
         is lower go to ``promising``."""
         score = self.score
-        if not _may_beat(setup, cand, self.best[1] if self.best is not None else score, memo):
+        rival = self.best[1] if self.best is not None else score
+        if not _may_beat(setup, cand, rival, memo):
             return None
-        sc = _score(setup, cand, memo, quick=True)
+        sc = _score_to_beat(setup, cand, memo, rival)
+        if sc is None:
+            # worse than the round's best, so also worse than the search's final best: it
+            # would neither win nor be kept among the promising ones below
+            return False
         if _better(sc, score) and (self.best is None or _better(sc, self.best[1])):
             self.best = (cand, sc)
             return True
