@@ -986,15 +986,14 @@ def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score
 
 
 def _score_to_beat(
-    setup: _Setup, alloc: Allocation, memo: _Memo, rival: _Score
+    setup: _Setup, alloc: Allocation, groups: list[_Group], memo: _Memo, rival: _Score
 ) -> _Score | None:
     """``_score`` with the heuristics, or None as soon as the groups packed so far plus the
     lower bounds of the others show the allocation scores worse than ``rival`` (not even
     equal): its other groups are then not packed at all. A candidate allocation usually
     changes two groups, and once the first is packed its cost, well above its bound, often
     rules the second out. The dearest groups by bound go first: their packing moves the
-    estimate the most."""
-    groups = _groups(setup, alloc)
+    estimate the most. ``groups``: the allocation's."""
     shipped = -sum(alloc.shortfall.values())
     lows: list[int] = []
     for group in groups:
@@ -1216,12 +1215,19 @@ def _fill_parcels(
     return units
 
 
-def _may_beat(setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo) -> bool:
+def _may_beat(
+    setup: _Setup,
+    alloc: Allocation,
+    score: _Score,
+    memo: _Memo,
+    groups: list[_Group] | None = None,
+) -> bool:
     """Could the heuristics price ``alloc`` below ``score``? Its groups' known costs plus the
     lower bounds of the others say "no" without packing them, which is most of the work:
     first with the bounds of the pooled units (nothing to prepare), then with each group's
-    own (tighter) bound."""
-    groups = _groups(setup, alloc)
+    own (tighter) bound. ``groups``: the allocation's, when the caller has them already."""
+    if groups is None:
+        groups = _groups(setup, alloc)
     cost = 0
     for group in groups:
         key = _group_key(group)
@@ -1320,9 +1326,10 @@ class _Round:
         is lower go to ``promising``."""
         score = self.score
         rival = self.best[1] if self.best is not None else score
-        if not _may_beat(setup, cand, rival, memo):
+        groups = _groups(setup, cand)
+        if not _may_beat(setup, cand, rival, memo, groups):
             return None
-        sc = _score_to_beat(setup, cand, memo, rival)
+        sc = _score_to_beat(setup, cand, groups, memo, rival)
         if sc is None:
             # worse than the round's best, so also worse than the search's final best: it
             # would neither win nor be kept among the promising ones below
@@ -1426,6 +1433,8 @@ def _delta(alloc: Allocation, cand: Allocation) -> tuple[str, str, dict[str, int
     src = dst = ""
     units: dict[str, int] = {}
     for lid, picks in cand.picks.items():
+        if picks is alloc.picks.get(lid):
+            continue  # ``_moved`` keeps the lines it leaves alone
         before = dict(alloc.picks.get(lid, []))
         after = dict(picks)
         for wh in sorted(before.keys() | after.keys()):
