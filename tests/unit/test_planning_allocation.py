@@ -67,3 +67,39 @@ def test_transfers_leave_lines_that_may_not_move_where_they_are():
     for alloc in [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]:
         assert alloc.picks["L3"] == start.picks["L3"]
         assert len(alloc.picks["L2"]) == 1  # the whole line, from one warehouse
+
+
+def test_a_candidate_is_packed_in_full_unless_it_surely_scores_worse_than_the_rival():
+    cut = 0
+    for inst in _multi_warehouse_orders(4):
+        setup = pl._setup(inst.order, inst.context)
+        start = pl._allocations(setup)[0]
+        start_score = pl._score(setup, start, pl._Memo(), quick=True)
+        for alloc in [*pl._transfers(setup, start, pl._Memo()), *pl._moves(setup, start)[:6]]:
+            full = pl._score(setup, alloc, pl._Memo(), quick=True)
+            for rival in (start_score, full, pl._Score(full.shipped, full.cost + 1)):
+                memo = pl._Memo()
+                got = pl._score_to_beat(setup, alloc, pl._groups(setup, alloc), memo, rival)
+                if got is None:
+                    # cut short only when the heuristics would price it worse than the rival
+                    assert pl._better(rival, full)
+                    cut += 1
+                else:
+                    assert got == full
+            # a rival it equals or beats never cuts it short
+            memo = pl._Memo()
+            assert pl._score_to_beat(setup, alloc, pl._groups(setup, alloc), memo, full) == full
+    assert cut  # the orders above do have candidates that are cut short
+
+
+def test_the_halves_of_a_swap_are_read_off_the_lines_each_candidate_changed():
+    for inst in _multi_warehouse_orders(4):
+        setup = pl._setup(inst.order, inst.context)
+        memo = pl._Memo()
+        start = pl._allocations(setup)[0]
+        pl._score(setup, start, memo, quick=True)
+        for alloc in [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]:
+            delta = pl._delta(start, alloc)
+            assert delta is not None
+            src, dst, units = delta
+            assert pl._alloc_key(pl._moved(setup, start, src, dst, units)) == pl._alloc_key(alloc)

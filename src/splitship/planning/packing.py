@@ -416,7 +416,8 @@ class _Cover:
 class _Measures:
     """The covering pieces of a set of levels (and single units in their own packaging) under
     each size measure: weight; and, when every piece has a volume and the blocks take some,
-    volume and a mix of both. (a, b, pieces as (capacity, cost, tag), largest capacity)."""
+    volume and a mix of both. (a, b, pieces as (capacity, cost, tag), largest capacity,
+    largest capacity of a level)."""
 
     __slots__ = ("schemes",)
 
@@ -425,7 +426,7 @@ class _Measures:
     ) -> None:
         pieces = [(lv.weight, lv.volume, lv.cost, t) for t, lv in enumerate(levels)]
         pieces += singles
-        self.schemes: list[tuple[int, int, list[tuple[int, int, int]], int]] = []
+        self.schemes: list[tuple[int, int, list[tuple[int, int, int]], int, int]] = []
         if not pieces:
             return
         measures: list[tuple[int, int]] = [(1, 0)]
@@ -439,7 +440,8 @@ class _Measures:
             ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in pieces]
             biggest = max(cap for cap, _, _ in ps)
             if biggest > 0:
-                self.schemes.append((a, b, ps, biggest))
+                top = max((cap for cap, _, _ in ps[: len(levels)]), default=-1)
+                self.schemes.append((a, b, ps, biggest, top))
 
 
 LevelParts = tuple[list[Level], list[int], list[int], list[tuple[int, int, int]], list[int]]
@@ -770,13 +772,13 @@ class Packer:
             pricer.remember(mkey, measures)
         covers: list[_Cover] = []
         n_levels = len(levels)
-        for a, b, ps, biggest in measures.schemes:
+        for a, b, ps, biggest, top in measures.schemes:
             size = a * tw + b * tv
             cell = max(1, biggest // (CELLS_MAX if fine else CELLS), size // GRID_MAX)
             # shared with earlier groups only on the same grid (the result never depends on
             # which orders came before)
             cv: _Cover | None = None
-            if skey and n_levels and max(cap for cap, _, _ in ps[:n_levels]) == biggest:
+            if skey and n_levels and top == biggest:
                 # A single unit in its own packaging that costs at least a level holding as
                 # much leaves the staircase (and so everything the cover computes) as it is:
                 # when every single does, the cover of the levels alone serves, shared with
