@@ -131,11 +131,10 @@ _ETAS: dict[tuple[object, ...], DeliveryEstimate] = {}
 _ETAS_MAX = 4096
 
 
-def _channel_key(ch: Channel, rank: int, country: str, region: str | None) -> tuple[object, ...]:
+def _channel_key(ch: Channel, rank: int, country: str, zone: str | None) -> tuple[object, ...]:
     """Everything of a channel that prices a parcel to this destination, as plain values: the
     destination itself only through whether the channel delivers there and its zone (and so
     rate) there, so destinations in the same zones share a pricer."""
-    zone = ch.zone_for(country, region)
     rate = ch.rates.get(zone) if zone is not None else None
     lim = ch.limits
     return (
@@ -236,6 +235,7 @@ class _Setup:
     _timing: dict[tuple[str, str | None, date], tuple[list[date], int]] = field(
         default_factory=dict
     )
+    _zones: dict[tuple[str, str | None], list[str | None]] = field(default_factory=dict)
     # per block content and destination: the channels its objective allows (0: none can)
     _allowed: dict[tuple[object, ...], int] = field(default_factory=dict)
     _unit_kinds: dict[str, Kind] = field(default_factory=dict)
@@ -243,6 +243,8 @@ class _Setup:
         default_factory=dict
     )
     line_by_id: dict[str, _Line] = field(default_factory=dict)
+    _seg_masks: list[int] | None = None
+    _segregation: tuple[frozenset[str], ...] | None = None
 
     # -- pricing and delivery ------------------------------------------------------------
 
@@ -250,22 +252,33 @@ class _Setup:
         key = (ch.id, zone, ship_on)
         if key not in self._etas:
             transit = ch.transit.get(zone)
-            if transit is None:
-                self._etas[key] = None
-            else:
-                if ship_on <= self.today:
-                    ship_time = self.ctx.now
-                else:
-                    ship_time = datetime.combine(ship_on, time(0, 0), ZoneInfo(self.ctx.shop_tz))
-                self._etas[key] = _estimate(
-                    ship_time,
+            self._etas[key] = (
+                None
+                if transit is None
+                else _estimate(
+                    self._ship_time(ship_on),
                     transit.min_days,
                     transit.max_days,
                     ch.cutoff,
                     self.ctx.shop_tz,
                     self.ctx.calendar,
                 )
+            )
         return self._etas[key]
+
+    def _ship_time(self, ship_on: date) -> datetime:
+        if ship_on <= self.today:
+            return self.ctx.now
+        return datetime.combine(ship_on, time(0, 0), ZoneInfo(self.ctx.shop_tz))
+
+    def zones(self, country: str, region: str | None) -> list[str | None]:
+        """Per channel (by index) its zone for the destination: asked for by the delivery
+        dates and the pricer's key, once per destination."""
+        key = (country, region)
+        hit = self._zones.get(key)
+        if hit is None:
+            hit = self._zones[key] = [ch.zone_for(country, region) for ch in self.channels]
+        return hit
 
     def latest(self, ch: Channel, addr: Address, ship_on: date) -> date:
         key = (id(ch), addr.country, addr.region, ship_on)
@@ -282,14 +295,45 @@ class _Setup:
 
     def timing(self, addr: Address, ship_on: date) -> tuple[list[date], int]:
         """Per channel (by index) the latest delivery date to ``addr`` when shipped on
-        ``ship_on``, and the channels (bit mask) that deliver on time."""
-        key = (addr.country, addr.region, ship_on)
+        ``ship_on``, and the channels (bit mask) that deliver on time. Fills the ``latest`` and
+        ``eta`` answers of these channels on the way (the parcels ask for them later)."""
+        country, region = addr.country, addr.region
+        key = (country, region, ship_on)
         hit = self._timing.get(key)
         if hit is None:
-            latests = [self.latest(ch, addr, ship_on) for ch in self.channels]
             deliver_by = self.order.deliver_by
+            latests: list[date] = []
             on_time = 0
-            for i, d in enumerate(latests):
+            etas, known = self._etas, self._latest
+            ship_time: datetime | None = None
+            ctx = self.ctx
+            for i, (ch, zone) in enumerate(
+                zip(self.channels, self.zones(country, region), strict=True)
+            ):
+                lkey = (id(ch), country, region, ship_on)
+                d = known.get(lkey)
+                if d is None:
+                    est: DeliveryEstimate | None = None
+                    if zone is not None:
+                        ekey = (ch.id, zone, ship_on)
+                        if ekey in etas:
+                            est = etas[ekey]
+                        else:
+                            transit = ch.transit.get(zone)
+                            if transit is not None:
+                                if ship_time is None:
+                                    ship_time = self._ship_time(ship_on)
+                                est = _estimate(
+                                    ship_time,
+                                    transit.min_days,
+                                    transit.max_days,
+                                    ch.cutoff,
+                                    ctx.shop_tz,
+                                    ctx.calendar,
+                                )
+                            etas[ekey] = est
+                    d = known[lkey] = date.max if est is None else est.latest
+                latests.append(d)
                 if deliver_by is None or d <= deliver_by:
                     on_time |= 1 << i
             hit = self._timing[key] = (latests, on_time)
@@ -309,7 +353,10 @@ class _Setup:
             # Everything a price depends on, by value: a service that loads the same catalogue
             # for every request reuses the options, price levels and memo.
             vkey = (
-                tuple(_channel_key(ch, rank, country, region) for _, ch, rank in chans),
+                tuple(
+                    _channel_key(ch, rank, country, zone)
+                    for (_, ch, rank), zone in zip(chans, self.zones(country, region), strict=True)
+                ),
                 tuple(_box_key(b) for b in self.ctx.boxes),
                 tuple(sorted(self.tag_bits.items())),
                 self.handling,
@@ -331,11 +378,16 @@ class _Setup:
 
     @property
     def seg_masks(self) -> list[int]:
-        return [self.mask_of(g) for _, g in self.seg_rules]
+        # fixed for the call: computed once (every group's blocks and packer ask for them)
+        if self._seg_masks is None:
+            self._seg_masks = [self.mask_of(g) for _, g in self.seg_rules]
+        return self._seg_masks
 
     @property
     def segregation(self) -> tuple[frozenset[str], ...]:
-        return tuple(g for _, g in self.seg_rules)
+        if self._segregation is None:
+            self._segregation = tuple(g for _, g in self.seg_rules)
+        return self._segregation
 
     def mask_of(self, tags: frozenset[str]) -> int:
         m = 0
@@ -349,7 +401,20 @@ class _Setup:
         """``count`` blocks of one unit of the line (the line's facts are fixed per call)."""
         k = self._unit_kinds.get(ln.line.id)
         if k is None:
-            k = self._unit_kinds[ln.line.id] = self.kind([(ln, 1)], 1)
+            # ``kind([(ln, 1)], 1)`` without the sums: a unit is the most common block
+            uw, uv, uval, utags, sides, ucaps = self.unit_facts(ln)
+            k = self._unit_kinds[ln.line.id] = Kind(
+                ((ln.line.id, 1),),
+                1,
+                uw,
+                uv,
+                1,
+                uval,
+                utags,
+                sides,
+                ln.chmask if ln.chmask != -1 else 0,
+                tuple(ucaps),
+            )
         return k if count == 1 else _recount(k, count, k.chmask)
 
     def unit_facts(self, ln: _Line) -> tuple[int, int, int, int, tuple[int, int, int], list[int]]:
@@ -363,12 +428,16 @@ class _Setup:
             if a.dimensions is not None:
                 volume = a.dimensions.volume_mm3
                 sides = a.dimensions.sorted_sides()
-            caps = [
-                {"units": 1, "weight": a.weight_g, "value": a.declared_value}[cap.measure]
-                if _cap_selects(cap.rule, ln.line.sku, a)
-                else 0
-                for cap in self.caps
-            ]
+            caps = (
+                [
+                    {"units": 1, "weight": a.weight_g, "value": a.declared_value}[cap.measure]
+                    if _cap_selects(cap.rule, ln.line.sku, a)
+                    else 0
+                    for cap in self.caps
+                ]
+                if self.caps
+                else []
+            )
             hit = (a.weight_g, volume, a.declared_value, self.mask_of(a.tags), sides, caps)
             self._unit_facts[ln.line.id] = hit
         return hit
@@ -511,21 +580,38 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     def active(rule: Rule, addr: Address) -> bool:
         return rule.conditions.matches_order(addr.country, addr.region, value, order.source)
 
-    def first(kind: type[Rule]) -> Rule | None:
-        return next((r for r in ctx.rules.rules if isinstance(r, kind) and active(r, addr0)), None)
-
-    strategy_rule = first(WarehouseAllocation)
-    handling_rule = first(HandlingCost)
-    avail_rule = first(Availability)
-    seg_rules = [
-        (r.id, g)
-        for r in ctx.rules.rules
-        if isinstance(r, TagSegregation) and active(r, addr0)
-        for g in r.groups
-    ]
+    # One pass over the rules: the order-level ones (the first active of each kind, every active
+    # segregation and cap) are decided here; the per-line kinds are kept, in rule order, for the
+    # lines below, so that a line looks only at the rules of the kind it asks about.
+    strategy_rule: Rule | None = None
+    handling_rule: Rule | None = None
+    avail_rule: Rule | None = None
+    seg_rules: list[tuple[str, frozenset[str]]] = []
     caps: list[_Cap] = []
+    claim_rules: list[ShipAlone | KeepTogether] = []
+    pref_list: list[ChannelPreference] = []
+    no_split_rules: list[NoUnitSplit] = []
     for r in ctx.rules.rules:
-        if isinstance(r, MaxPerPackage) and active(r, addr0):
+        if isinstance(r, ShipAlone | KeepTogether):
+            claim_rules.append(r)
+        elif isinstance(r, ChannelPreference):
+            pref_list.append(r)
+        elif isinstance(r, NoUnitSplit):
+            no_split_rules.append(r)
+        elif not active(r, addr0):
+            continue
+        elif isinstance(r, WarehouseAllocation):
+            if strategy_rule is None:
+                strategy_rule = r
+        elif isinstance(r, HandlingCost):
+            if handling_rule is None:
+                handling_rule = r
+        elif isinstance(r, Availability):
+            if avail_rule is None:
+                avail_rule = r
+        elif isinstance(r, TagSegregation):
+            seg_rules.extend((r.id, g) for g in r.groups)
+        elif isinstance(r, MaxPerPackage):
             for measure, limit in (
                 ("units", r.units),
                 ("weight", r.weight_g),
@@ -554,37 +640,36 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     setup_notes: list[Reason] = []
     # One object per distinct address (equal addresses share it), so that grouping can go by
     # identity within this call instead of hashing addresses again and again.
-    canonical: dict[Address, Address] = {}
+    canonical: dict[Address, Address] = {addr0: addr0}
     line_addr: dict[str, Address] = {}
     for ln in order.lines:
         if ln.id in unassigned:
-            a = ln.address or addr0
-            line_addr[ln.id] = canonical.setdefault(a, a)
-    for r in ctx.rules.rules:
-        if isinstance(r, ShipAlone | KeepTogether):
-            for ln in order.lines:
-                if ln.id not in unassigned or not active(r, line_addr[ln.id]):
-                    continue
-                hit = (
-                    r.conditions.matches_item(ln.sku, ln.attributes)
-                    if isinstance(r, ShipAlone)
-                    else ln.sku in r.skus and r.conditions.matches_item(ln.sku, ln.attributes)
-                )
-                if not hit:
-                    continue
-                if ln.id in claimed:
-                    other = claimed[ln.id]
-                    if other.id != r.id:
-                        setup_notes.append(
-                            rs.rule_unmet(
-                                r.id,
-                                r.type,
-                                f"line {ln.id} follows rule {other.id} first",
-                                f"订单行 {ln.id} 先遵循规则 {other.id}",
-                            )
+            a = ln.address
+            line_addr[ln.id] = addr0 if a is None else canonical.setdefault(a, a)
+    for r in claim_rules:
+        for ln in order.lines:
+            if ln.id not in unassigned or not active(r, line_addr[ln.id]):
+                continue
+            hit = (
+                r.conditions.matches_item(ln.sku, ln.attributes)
+                if isinstance(r, ShipAlone)
+                else ln.sku in r.skus and r.conditions.matches_item(ln.sku, ln.attributes)
+            )
+            if not hit:
+                continue
+            if ln.id in claimed:
+                other = claimed[ln.id]
+                if other.id != r.id:
+                    setup_notes.append(
+                        rs.rule_unmet(
+                            r.id,
+                            r.type,
+                            f"line {ln.id} follows rule {other.id} first",
+                            f"订单行 {ln.id} 先遵循规则 {other.id}",
                         )
-                    continue
-                claimed[ln.id] = r
+                    )
+                continue
+            claimed[ln.id] = r
     for ln in order.lines:
         qty = unassigned.get(ln.id, 0)
         if qty <= 0:
@@ -593,8 +678,8 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         objective = "cheapest_on_time"
         chmask = (1 << len(channels)) - 1
         pref_seen = False
-        for r in ctx.rules.rules:
-            if not isinstance(r, ChannelPreference) or not active(r, addr):
+        for r in pref_list:
+            if not active(r, addr):
                 continue
             if not r.conditions.matches_item(ln.sku, ln.attributes):
                 continue
@@ -610,10 +695,8 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         no_split = next(
             (
                 r
-                for r in ctx.rules.rules
-                if isinstance(r, NoUnitSplit)
-                and active(r, addr)
-                and r.conditions.matches_item(ln.sku, ln.attributes)
+                for r in no_split_rules
+                if active(r, addr) and r.conditions.matches_item(ln.sku, ln.attributes)
             ),
             None,
         )
@@ -731,14 +814,20 @@ def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
 
 def _restrict(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> Kind | None:
     """The channels a block may use under its objective; None when none can carry it."""
+    mask = _allowed_mask(setup, group, kind, pricer)
+    if not mask:
+        return None
+    return _recount(kind, kind.count, mask)
+
+
+def _allowed_mask(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> int:
+    """``_allowed``, remembered per block content (not count) and destination."""
     addr = group.address
     key = (kind.key, kind.chmask, addr.country, addr.region, group.ship_on)
     mask = setup._allowed.get(key)
     if mask is None:
         mask = setup._allowed[key] = _allowed(setup, group, kind, pricer)
-    if not mask:
-        return None
-    return _recount(kind, kind.count, mask)
+    return mask
 
 
 def _allowed(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> int:
@@ -783,17 +872,25 @@ def _blocks(
     notes: list[Reason] = []
     seg = setup.seg_masks
 
-    def fits(kind: Kind) -> Kind | None:
+    def fits(kind: Kind, count: int = 1) -> Kind | None:
+        """``count`` blocks like ``kind`` with the channels they may use; None when one block
+        breaks a rule or no channel can carry it."""
         for g in seg:
             if (kind.tags & g).bit_count() > 1:
                 return None
         for c, cap in enumerate(setup.caps):
             if kind.caps[c] > cap.limit:
                 return None
-        return _restrict(setup, group, kind, pricer)
+        mask = _allowed_mask(setup, group, kind, pricer)
+        if not mask:
+            return None
+        if count == kind.count and mask == kind.chmask:
+            return kind
+        return _recount(kind, count, mask)
 
     def units_of(ln: _Line, q: int) -> None:
-        k = fits(setup.unit_kind(ln, q))
+        # the line's one-unit block, counted q times (its channels do not depend on the count)
+        k = fits(setup.unit_kind(ln, 1), q)
         if k is not None:
             kinds.append(k)
             return
@@ -809,6 +906,7 @@ def _blocks(
             kits.setdefault(ln.kit.id, []).append((ln, q))
         else:
             loose.append((ln, q))
+    split_ok = setup.ctx.allow_unit_split
     for parts in kits.values():
         rule = parts[0][0].kit
         assert rule is not None
@@ -831,8 +929,7 @@ def _blocks(
         )
         loose.extend(parts)
     for ln, q in loose:
-        whole = not setup.ctx.allow_unit_split or ln.no_split is not None
-        if whole and q > 1:
+        if q > 1 and (not split_ok or ln.no_split is not None):
             k = fits(setup.kind([(ln, q)], 1))
             if k is not None:
                 kinds.append(k)
