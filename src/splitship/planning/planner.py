@@ -243,6 +243,7 @@ class _Setup:
         default_factory=dict
     )
     line_by_id: dict[str, _Line] = field(default_factory=dict)
+    has_kits: bool = False  # some line belongs to a keep_together kit
     _seg_masks: list[int] | None = None
     _segregation: tuple[frozenset[str], ...] | None = None
 
@@ -310,29 +311,24 @@ class _Setup:
             for i, (ch, zone) in enumerate(
                 zip(self.channels, self.zones(country, region), strict=True)
             ):
-                lkey = (id(ch), country, region, ship_on)
-                d = known.get(lkey)
-                if d is None:
-                    est: DeliveryEstimate | None = None
-                    if zone is not None:
-                        ekey = (ch.id, zone, ship_on)
-                        if ekey in etas:
-                            est = etas[ekey]
-                        else:
-                            transit = ch.transit.get(zone)
-                            if transit is not None:
-                                if ship_time is None:
-                                    ship_time = self._ship_time(ship_on)
-                                est = _estimate(
-                                    ship_time,
-                                    transit.min_days,
-                                    transit.max_days,
-                                    ch.cutoff,
-                                    ctx.shop_tz,
-                                    ctx.calendar,
-                                )
-                            etas[ekey] = est
-                    d = known[lkey] = date.max if est is None else est.latest
+                est: DeliveryEstimate | None = None
+                if zone is not None:
+                    transit = ch.transit.get(zone)
+                    if transit is not None:
+                        if ship_time is None:
+                            ship_time = self._ship_time(ship_on)
+                        est = _estimate(
+                            ship_time,
+                            transit.min_days,
+                            transit.max_days,
+                            ch.cutoff,
+                            ctx.shop_tz,
+                            ctx.calendar,
+                        )
+                    etas[(ch.id, zone, ship_on)] = est
+                d = known[(id(ch), country, region, ship_on)] = (
+                    date.max if est is None else est.latest
+                )
                 latests.append(d)
                 if deliver_by is None or d <= deliver_by:
                     on_time |= 1 << i
@@ -351,13 +347,17 @@ class _Setup:
             places = {d: k for k, d in enumerate(sorted(set(latests)))}
             chans = [(1 << i, ch, places[latests[i]]) for i, ch in enumerate(self.channels)]
             # Everything a price depends on, by value: a service that loads the same catalogue
-            # for every request reuses the options, price levels and memo.
+            # for every request reuses the options, price levels and memo. (Built from lists:
+            # this runs once per order, where generators cost more than the keys themselves.)
+            zones = self.zones(country, region)
             vkey = (
                 tuple(
-                    _channel_key(ch, rank, country, zone)
-                    for (_, ch, rank), zone in zip(chans, self.zones(country, region), strict=True)
+                    [
+                        _channel_key(ch, rank, country, zones[i])
+                        for i, (_, ch, rank) in enumerate(chans)
+                    ]
                 ),
-                tuple(_box_key(b) for b in self.ctx.boxes),
+                tuple([_box_key(b) for b in self.ctx.boxes]),
                 tuple(sorted(self.tag_bits.items())),
                 self.handling,
             )
@@ -749,10 +749,15 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         pref_rules=pref_rules,
         notes=setup_notes,
         line_by_id={ln.line.id: ln for ln in lines},
+        has_kits=any(ln.kit is not None for ln in lines),
     )
 
 
 # ---- planning ----------------------------------------------------------------------------
+
+
+GroupKey = tuple[int, date, str | None, tuple[tuple[str, int], ...]]
+BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
 
 
 @dataclass
@@ -762,6 +767,7 @@ class _Group:
     ship_on: date
     parts: list[tuple[_Line, int]]
     alone: ShipAlone | None = None
+    key: GroupKey | None = None  # ``_group_key``, once asked for (the parts are complete then)
 
 
 @dataclass
@@ -963,17 +969,16 @@ class _Solved:
     quick: bool  # solved by the heuristics only (while comparing allocations)
 
 
-GroupKey = tuple[int, date, str | None, tuple[tuple[str, int], ...]]
-BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
-
-
 def _group_key(group: _Group) -> GroupKey:
-    return (
-        id(group.address),  # canonical per call (``_setup``)
-        group.ship_on,
-        group.alone.id if group.alone is not None else None,
-        tuple((ln.line.id, q) for ln, q in group.parts),
-    )
+    key = group.key
+    if key is None:
+        key = group.key = (
+            id(group.address),  # canonical per call (``_setup``)
+            group.ship_on,
+            group.alone.id if group.alone is not None else None,
+            tuple([(ln.line.id, q) for ln, q in group.parts]),
+        )
+    return key
 
 
 @dataclass
@@ -995,6 +1000,15 @@ class _Memo:
         self.pools: dict[tuple[Address, date], tuple[Packer | None, dict[BlockKey, int]]] = {}
         self.relaxed: int | None = None  # the one-warehouse bound, once known
         self.relaxed_known = False
+        # per allocation (by identity; the allocation is kept, so its id stays its own): its
+        # groups, which scoring and the final plan of the same allocation both walk
+        self.grouped: dict[int, tuple[Allocation, list[_Group]]] = {}
+
+    def groups_of(self, setup: _Setup, alloc: Allocation) -> list[_Group]:
+        hit = self.grouped.get(id(alloc))
+        if hit is None or hit[0] is not alloc:
+            hit = self.grouped[id(alloc)] = (alloc, _groups(setup, alloc))
+        return hit[1]
 
 
 def _prepare_group(setup: _Setup, group: _Group) -> _Prepared:
@@ -1073,7 +1087,7 @@ class _Score:
 def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score:
     shipped = -sum(alloc.shortfall.values())
     cost = bound = 0
-    for group in _groups(setup, alloc):
+    for group in memo.groups_of(setup, alloc):
         solved = _solve_group(setup, group, memo, quick)
         shipped -= sum(u.quantity for u in solved.unship)
         cost += solved.result.cost
@@ -1555,18 +1569,23 @@ def _plan_allocation(setup: _Setup, alloc: Allocation, memo: _Memo) -> _Outcome:
     notes: list[Reason] = []
     total = 0
     proven = True
-    groups = _groups(setup, alloc)
-    kit_broken = _split_kits(setup, groups)
-    notes.extend(kit_broken)
-    line_by_id = {ln.line.id: ln for ln in setup.lines}
+    groups = memo.groups_of(setup, alloc)
+    if setup.has_kits:
+        notes.extend(_split_kits(setup, groups))
+    line_by_id = setup.line_by_id
     for line_id, q in alloc.shortfall.items():
         unship.append(Unshippable(line_id, q, rs.no_stock(line_by_id[line_id].line.sku)))
-    multi = {
-        "destination": len({g.address for g in groups}) > 1,
-        "warehouse": len({g.warehouse_id for g in groups}) > 1,
-        "wave": len({g.ship_on for g in groups}) > 1,
-    }
-    whs = sorted({g.warehouse_id for g in groups})
+    if len(groups) > 1:
+        whs = sorted({g.warehouse_id for g in groups})
+        multi = {
+            # addresses are canonical objects per call (``_setup``)
+            "destination": len({id(g.address) for g in groups}) > 1,
+            "warehouse": len(whs) > 1,
+            "wave": len({g.ship_on for g in groups}) > 1,
+        }
+    else:
+        whs = [g.warehouse_id for g in groups]
+        multi = {"destination": False, "warehouse": False, "wave": False}
     for group in groups:
         solved = _solve_group(setup, group, memo, quick=False)
         unship.extend(solved.unship)
@@ -1664,8 +1683,8 @@ def _package(
     attrs = [(by_id[lid].line.attributes, q) for lid, q in items.items()]
     country = group.address.country
     # the shared limit check (the one manual edits use), then the price as ``quote`` makes it
-    problems = check_package(attrs, opt.box, ch, country, setup.segregation)
     measure = measure_package(attrs, opt.box)
+    problems = check_package(attrs, opt.box, ch, country, setup.segregation, measure=measure)
     chargeable = ch.chargeable_weight_g(measure.weight_g, measure.outer)
     price = ch.price(opt.zone, chargeable)
     if problems or price is None or price + setup.handling != parcel.cost // SCALE:
@@ -1674,6 +1693,8 @@ def _package(
             f"fails the shared limit check: {[p.message for p in problems]}"
         )
     est = setup.eta(ch, opt.zone, group.ship_on)
+    # the channel's on-time bit: ``setup.on_time`` for the context's own channel ``ch``
+    _, on_time = setup.timing(group.address, group.ship_on)
     return PlannedPackage(
         items=items,
         warehouse_id=group.warehouse_id,
@@ -1685,7 +1706,7 @@ def _package(
         handling_cost=setup.handling,
         eta_earliest=est.earliest if est else None,
         eta_latest=est.latest if est else None,
-        on_time=setup.on_time(ch, group.address, group.ship_on),
+        on_time=bool(on_time & opt.channel_bit),
         reasons=[],
         address=group.address,
         ship_on=group.ship_on,
