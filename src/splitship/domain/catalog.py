@@ -138,11 +138,15 @@ class Channel:
     active: bool = True
 
     def zone_for(self, country: str, region: str | None = None) -> str | None:
-        keys = ([f"{country}-{region}"] if region else []) + [country, "*"]
-        for key in keys:
-            if key in self.zones:
-                return self.zones[key]
-        return None
+        """The zone of "COUNTRY-REGION", else of the country, else of "*" (None: no zone)."""
+        zones = self.zones
+        if region:
+            key = f"{country}-{region}"
+            if key in zones:
+                return zones[key]
+        if country in zones:
+            return zones[country]
+        return zones.get("*")
 
     def delivers_to(self, country: str) -> bool:
         return not self.limits.destinations or country in self.limits.destinations

@@ -63,7 +63,11 @@ def _fill(
         if not d.needs_stock:
             out.picks[d.line_id] = [(whs[0].id, d.quantity)]
             continue
-        whole = next((w for w in whs if stock.get((w.id, d.sku), 0) >= d.quantity), None)
+        whole = None
+        for w in whs:
+            if stock.get((w.id, d.sku), 0) >= d.quantity:
+                whole = w
+                break
         if whole is not None:
             stock[(whole.id, d.sku)] -= d.quantity
             out.picks[d.line_id] = [(whole.id, d.quantity)]
@@ -104,7 +108,10 @@ def _covers(
     """``need``: units per SKU that must come from stock; ``have``: the stock per (warehouse,
     SKU) of the order's SKUs (never below 0)."""
     for sku, qty in need.items():
-        if sum(have[(w.id, sku)] for w in subset) < qty:
+        total = 0
+        for w in subset:
+            total += have[(w.id, sku)]
+        if total < qty:
             return False
     if not allow_unit_split:
         # each line whole from one warehouse; checked greedily by _fill afterwards
@@ -173,9 +180,15 @@ def _concentrated(
     """Within a covering set, send each line from the warehouse that can serve most of the
     order, so that units gather in as few parcels as possible. ``have``: as for ``_covers``
     (a line always wants at least one unit, so stock below 0 serves it no more than 0 does)."""
-    serves = {
-        w.id: sum(d.quantity for d in demands if have[(w.id, d.sku)] >= d.quantity) for w in subset
-    }
+    serves: dict[str, int] = {}
+    stock: dict[tuple[str, str], int] = {}
+    for w in subset:
+        n = 0
+        for d in demands:
+            key = (w.id, d.sku)
+            units = stock[key] = have[key]
+            if units >= d.quantity:
+                n += d.quantity
+        serves[w.id] = n
     order = sorted(subset, key=lambda w: (-serves[w.id], w.priority, w.id))
-    stock = {(w.id, d.sku): have[(w.id, d.sku)] for w in subset for d in demands}
     return _fill(demands, {d.line_id: order for d in demands}, stock, allow_unit_split)

@@ -236,6 +236,9 @@ class _Setup:
         default_factory=dict
     )
     _zones: dict[tuple[str, str | None], list[str | None]] = field(default_factory=dict)
+    _estimates: dict[tuple[str, str | None, date], list[DeliveryEstimate | None]] = field(
+        default_factory=dict
+    )
     # per block content and destination: the channels its objective allows (0: none can)
     _allowed: dict[tuple[object, ...], int] = field(default_factory=dict)
     _unit_kinds: dict[str, Kind] = field(default_factory=dict)
@@ -296,44 +299,48 @@ class _Setup:
 
     def timing(self, addr: Address, ship_on: date) -> tuple[list[date], int]:
         """Per channel (by index) the latest delivery date to ``addr`` when shipped on
-        ``ship_on``, and the channels (bit mask) that deliver on time. Fills the ``latest`` and
-        ``eta`` answers of these channels on the way (the parcels ask for them later)."""
-        country, region = addr.country, addr.region
-        key = (country, region, ship_on)
+        ``ship_on``, and the channels (bit mask) that deliver on time."""
+        key = (addr.country, addr.region, ship_on)
         hit = self._timing.get(key)
         if hit is None:
-            deliver_by = self.order.deliver_by
-            latests: list[date] = []
-            on_time = 0
-            etas, known = self._etas, self._latest
-            ship_time: datetime | None = None
-            ctx = self.ctx
-            for i, (ch, zone) in enumerate(
-                zip(self.channels, self.zones(country, region), strict=True)
-            ):
-                est: DeliveryEstimate | None = None
-                if zone is not None:
-                    transit = ch.transit.get(zone)
-                    if transit is not None:
-                        if ship_time is None:
-                            ship_time = self._ship_time(ship_on)
-                        est = _estimate(
-                            ship_time,
-                            transit.min_days,
-                            transit.max_days,
-                            ch.cutoff,
-                            ctx.shop_tz,
-                            ctx.calendar,
-                        )
-                    etas[(ch.id, zone, ship_on)] = est
-                d = known[(id(ch), country, region, ship_on)] = (
-                    date.max if est is None else est.latest
-                )
-                latests.append(d)
-                if deliver_by is None or d <= deliver_by:
-                    on_time |= 1 << i
-            hit = self._timing[key] = (latests, on_time)
+            hit = self._timing[key] = self._compute_timing(addr, ship_on)
         return hit
+
+    def estimates(self, addr: Address, ship_on: date) -> list[DeliveryEstimate | None]:
+        """Per channel (by index) its delivery estimate to ``addr`` (None: no transit days
+        published for the zone, or no zone); what ``eta`` answers for these channels."""
+        self.timing(addr, ship_on)
+        return self._estimates[(addr.country, addr.region, ship_on)]
+
+    def _compute_timing(self, addr: Address, ship_on: date) -> tuple[list[date], int]:
+        country, region = addr.country, addr.region
+        deliver_by = self.order.deliver_by
+        latests: list[date] = []
+        ests: list[DeliveryEstimate | None] = []
+        on_time = 0
+        ship_time: datetime | None = None
+        tz, calendar = self.ctx.shop_tz, self.ctx.calendar
+        zones = self.zones(country, region)
+        for i, ch in enumerate(self.channels):
+            zone = zones[i]
+            est: DeliveryEstimate | None = None
+            if zone is not None:
+                transit = ch.transit.get(zone)
+                if transit is not None:
+                    if ship_time is None:
+                        ship_time = self._ship_time(ship_on)
+                    # ``_estimate`` with its cache read here (once per channel and order)
+                    ekey = (ship_time, transit.min_days, transit.max_days, ch.cutoff, tz, calendar)
+                    est = _ETAS.get(ekey)
+                    if est is None:
+                        est = _estimate(*ekey)
+            ests.append(est)
+            d = date.max if est is None else est.latest
+            latests.append(d)
+            if deliver_by is None or d <= deliver_by:
+                on_time |= 1 << i
+        self._estimates[(country, region, ship_on)] = ests
+        return latests, on_time
 
     def pricer(self, addr: Address, ship_on: date) -> BinPricer:
         key = (addr.country, addr.region, ship_on)
@@ -838,9 +845,13 @@ def _allowed_mask(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -
 
 def _allowed(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> int:
     objective = setup.line_by_id[kind.key[0][0]].objective
-    able = pricer.carriers(
-        kind.weight, kind.volume, kind.units, kind.value, kind.tags, *kind.dims, kind.chmask
-    )
+    d0, d1, d2 = kind.dims
+    able = 0  # ``pricer.carriers``
+    for bit, _, _ in pricer.channel_prices(
+        kind.weight, kind.volume, kind.units, kind.value, kind.tags, d0, d1, d2
+    ):
+        able |= bit
+    able &= kind.chmask
     if not able or objective == "cheapest":
         return able
     latests, on_time = setup.timing(group.address, group.ship_on)
@@ -877,17 +888,28 @@ def _blocks(
     unship: list[Unshippable] = []
     notes: list[Reason] = []
     seg = setup.seg_masks
+    caps = setup.caps
+    allowed = setup._allowed
+    addr = group.address
+    country, region, ship_on = addr.country, addr.region, group.ship_on
 
     def fits(kind: Kind, count: int = 1) -> Kind | None:
         """``count`` blocks like ``kind`` with the channels they may use; None when one block
         breaks a rule or no channel can carry it."""
-        for g in seg:
-            if (kind.tags & g).bit_count() > 1:
-                return None
-        for c, cap in enumerate(setup.caps):
-            if kind.caps[c] > cap.limit:
-                return None
-        mask = _allowed_mask(setup, group, kind, pricer)
+        tags = kind.tags
+        if tags:
+            for g in seg:
+                if (tags & g).bit_count() > 1:
+                    return None
+        if caps:
+            for c, cap in enumerate(caps):
+                if kind.caps[c] > cap.limit:
+                    return None
+        # ``_allowed_mask``
+        key = (kind.key, kind.chmask, country, region, ship_on)
+        mask = allowed.get(key)
+        if mask is None:
+            mask = allowed[key] = _allowed(setup, group, kind, pricer)
         if not mask:
             return None
         if count == kind.count and mask == kind.chmask:
@@ -1692,9 +1714,10 @@ def _package(
             f"planner bug: parcel {items} on {ch.id}/{opt.box.id if opt.box else '-'} "
             f"fails the shared limit check: {[p.message for p in problems]}"
         )
-    est = setup.eta(ch, opt.zone, group.ship_on)
-    # the channel's on-time bit: ``setup.on_time`` for the context's own channel ``ch``
+    # ``setup.eta`` and ``setup.on_time`` of the context's own channel ``ch`` (the option's zone
+    # is the channel's zone for this address), from the dates the channels were ranked by
     _, on_time = setup.timing(group.address, group.ship_on)
+    est = setup.estimates(group.address, group.ship_on)[opt.channel_bit.bit_length() - 1]
     return PlannedPackage(
         items=items,
         warehouse_id=group.warehouse_id,
