@@ -127,8 +127,10 @@ class SplitPrecheck:
 
 _PRICERS: dict[tuple[object, ...], BinPricer] = {}
 _PRICERS_MAX = 64
-_ETAS: dict[tuple[object, ...], DeliveryEstimate] = {}
-_ETAS_MAX = 4096
+# per departure (ship time, shop time zone, calendar), then per (min days, max days, cut-off):
+# the channels of one order share the departure, which is hashed once for all of them
+_ETAS: dict[tuple[object, ...], dict[tuple[int, int, time | None], DeliveryEstimate]] = {}
+_ETAS_MAX = 1024  # departures
 
 
 def _channel_key(ch: Channel, rank: int, country: str, zone: str | None) -> tuple[object, ...]:
@@ -182,14 +184,26 @@ def _estimate(
     calendar: BusinessCalendar,
 ) -> DeliveryEstimate:
     """``estimate_delivery``, remembered by its arguments (all values)."""
-    key = (ship_time, min_days, max_days, cutoff, tz, calendar)
-    hit = _ETAS.get(key)
+    known = _departure(ship_time, tz, calendar)
+    hit = known.get((min_days, max_days, cutoff))
     if hit is None:
-        hit = estimate_delivery(ship_time, min_days, max_days, cutoff, tz, calendar)
+        hit = known[(min_days, max_days, cutoff)] = estimate_delivery(
+            ship_time, min_days, max_days, cutoff, tz, calendar
+        )
+    return hit
+
+
+def _departure(
+    ship_time: datetime, tz: str, calendar: BusinessCalendar
+) -> dict[tuple[int, int, time | None], DeliveryEstimate]:
+    """The remembered estimates from one departure."""
+    key = (ship_time, tz, calendar)
+    known = _ETAS.get(key)
+    if known is None:
         if len(_ETAS) >= _ETAS_MAX:
             _ETAS.clear()
-        _ETAS[key] = hit
-    return hit
+        known = _ETAS[key] = {}
+    return known
 
 
 # ---- order facts -------------------------------------------------------------------------
@@ -242,8 +256,8 @@ class _Setup:
     # per block content and destination: the channels its objective allows (0: none can)
     _allowed: dict[tuple[object, ...], int] = field(default_factory=dict)
     _unit_kinds: dict[str, Kind] = field(default_factory=dict)
-    _unit_facts: dict[str, tuple[int, int, int, int, tuple[int, int, int], list[int]]] = field(
-        default_factory=dict
+    _unit_facts: dict[str, tuple[int, int, int, int, tuple[int, int, int], tuple[int, ...]]] = (
+        field(default_factory=dict)
     )
     line_by_id: dict[str, _Line] = field(default_factory=dict)
     has_kits: bool = False  # some line belongs to a keep_together kit
@@ -329,11 +343,12 @@ class _Setup:
                 if transit is not None:
                     if ship_time is None:
                         ship_time = self._ship_time(ship_on)
-                    # ``_estimate`` with its cache read here (once per channel and order)
-                    ekey = (ship_time, transit.min_days, transit.max_days, ch.cutoff, tz, calendar)
-                    est = _ETAS.get(ekey)
+                        known = _departure(ship_time, tz, calendar)
+                    # ``_estimate``, its cache read here
+                    ekey = (transit.min_days, transit.max_days, ch.cutoff)
+                    est = known.get(ekey)
                     if est is None:
-                        est = _estimate(*ekey)
+                        est = known[ekey] = estimate_delivery(ship_time, *ekey, tz, calendar)
             ests.append(est)
             d = date.max if est is None else est.latest
             latests.append(d)
@@ -420,11 +435,13 @@ class _Setup:
                 utags,
                 sides,
                 ln.chmask if ln.chmask != -1 else 0,
-                tuple(ucaps),
+                ucaps,
             )
         return k if count == 1 else _recount(k, count, k.chmask)
 
-    def unit_facts(self, ln: _Line) -> tuple[int, int, int, int, tuple[int, int, int], list[int]]:
+    def unit_facts(
+        self, ln: _Line
+    ) -> tuple[int, int, int, int, tuple[int, int, int], tuple[int, ...]]:
         """One unit of the line: weight, volume, declared value, tag bits, sorted sides (0s when
         unknown) and its contribution to each per-parcel cap. Fixed for the whole call."""
         hit = self._unit_facts.get(ln.line.id)
@@ -436,14 +453,16 @@ class _Setup:
                 volume = a.dimensions.volume_mm3
                 sides = a.dimensions.sorted_sides()
             caps = (
-                [
-                    {"units": 1, "weight": a.weight_g, "value": a.declared_value}[cap.measure]
-                    if _cap_selects(cap.rule, ln.line.sku, a)
-                    else 0
-                    for cap in self.caps
-                ]
+                tuple(
+                    [
+                        {"units": 1, "weight": a.weight_g, "value": a.declared_value}[cap.measure]
+                        if _cap_selects(cap.rule, ln.line.sku, a)
+                        else 0
+                        for cap in self.caps
+                    ]
+                )
                 if self.caps
-                else []
+                else ()
             )
             hit = (a.weight_g, volume, a.declared_value, self.mask_of(a.tags), sides, caps)
             self._unit_facts[ln.line.id] = hit
@@ -581,7 +600,9 @@ def _waves(dates: Sequence[date], wait_days: int) -> dict[date, date]:
 
 def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     today = _local_today(ctx)
-    value = sum(ln.quantity * ln.unit_price for ln in order.lines)
+    value = 0
+    for ln in order.lines:
+        value += ln.quantity * ln.unit_price
     addr0 = order.address
 
     def active(rule: Rule, addr: Address) -> bool:
@@ -627,9 +648,11 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
                 if limit is not None:
                     caps.append(_Cap(r, measure, limit))
     channels = [ch for ch in ctx.channels if ch.active]
-    tags_used = {t for _, g in seg_rules for t in g} | {
-        t for ch in channels for t in ch.limits.forbidden_tags
-    }
+    tags_used: set[str] = set()
+    for _, g in seg_rules:
+        tags_used |= g
+    for ch in channels:
+        tags_used |= ch.limits.forbidden_tags
     tag_bits = {t: 1 << i for i, t in enumerate(sorted(tags_used))}
 
     unassigned = order.unassigned_items()
@@ -642,6 +665,8 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     wave_of = _waves(list(avail.values()), wait)
 
     lines: list[_Line] = []
+    line_by_id: dict[str, _Line] = {}
+    has_kits = False
     pref_rules: dict[str, list[str]] = {}
     claimed: dict[str, Rule] = {}  # line id -> the ship_alone / keep_together rule that owns it
     setup_notes: list[Reason] = []
@@ -699,14 +724,11 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
                 pref_rules.setdefault(ln.id, []).append(r.id)
             if not pref_seen:
                 objective, pref_seen = r.objective, True
-        no_split = next(
-            (
-                r
-                for r in no_split_rules
-                if active(r, addr) and r.conditions.matches_item(ln.sku, ln.attributes)
-            ),
-            None,
-        )
+        no_split: NoUnitSplit | None = None
+        for r in no_split_rules:
+            if active(r, addr) and r.conditions.matches_item(ln.sku, ln.attributes):
+                no_split = r
+                break
         owner = claimed.get(ln.id)
         if (
             isinstance(owner, ShipAlone)
@@ -724,19 +746,21 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
                 )
             )
             owner = replace(owner, per="line")
-        lines.append(
-            _Line(
-                line=ln,
-                qty=qty,
-                address=addr,
-                ship_on=wave_of[avail[ln.id]],
-                chmask=chmask,
-                objective=objective,
-                alone=owner if isinstance(owner, ShipAlone) else None,
-                no_split=no_split if isinstance(no_split, NoUnitSplit) else None,
-                kit=owner if isinstance(owner, KeepTogether) else None,
-            )
+        kit = owner if isinstance(owner, KeepTogether) else None
+        made = _Line(
+            ln,
+            qty,
+            addr,
+            wave_of[avail[ln.id]],
+            chmask,
+            objective,
+            owner if isinstance(owner, ShipAlone) else None,
+            no_split,
+            kit,
         )
+        lines.append(made)
+        line_by_id[ln.id] = made
+        has_kits = has_kits or kit is not None
     strategy = (
         strategy_rule.strategy
         if isinstance(strategy_rule, WarehouseAllocation)
@@ -755,8 +779,8 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         channels=channels,
         pref_rules=pref_rules,
         notes=setup_notes,
-        line_by_id={ln.line.id: ln for ln in lines},
-        has_kits=any(ln.kit is not None for ln in lines),
+        line_by_id=line_by_id,
+        has_kits=has_kits,
     )
 
 
@@ -844,14 +868,40 @@ def _allowed_mask(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -
 
 
 def _allowed(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> int:
-    objective = setup.line_by_id[kind.key[0][0]].objective
-    d0, d1, d2 = kind.dims
+    return _allowed_of(
+        setup,
+        group,
+        setup.line_by_id[kind.key[0][0]].objective,
+        kind.weight,
+        kind.volume,
+        kind.units,
+        kind.value,
+        kind.tags,
+        kind.dims,
+        kind.chmask,
+        pricer,
+    )
+
+
+def _allowed_of(
+    setup: _Setup,
+    group: _Group,
+    objective: str,
+    weight: int,
+    volume: int,
+    units: int,
+    value: int,
+    tags: int,
+    dims: tuple[int, int, int],
+    chmask: int,
+    pricer: BinPricer,
+) -> int:
+    """``_allowed`` of a block given by its content."""
+    d0, d1, d2 = dims
     able = 0  # ``pricer.carriers``
-    for bit, _, _ in pricer.channel_prices(
-        kind.weight, kind.volume, kind.units, kind.value, kind.tags, d0, d1, d2
-    ):
+    for bit, _, _ in pricer.channel_prices(weight, volume, units, value, tags, d0, d1, d2):
         able |= bit
-    able &= kind.chmask
+    able &= chmask
     if not able or objective == "cheapest":
         return able
     latests, on_time = setup.timing(group.address, group.ship_on)
@@ -917,11 +967,31 @@ def _blocks(
         return _recount(kind, count, mask)
 
     def units_of(ln: _Line, q: int) -> None:
-        # the line's one-unit block, counted q times (its channels do not depend on the count)
-        k = fits(setup.unit_kind(ln, 1), q)
-        if k is not None:
-            kinds.append(k)
-            return
+        # ``fits(setup.unit_kind(ln, 1), q)`` straight from the unit's facts (the line's
+        # one-unit block, counted q times: its channels do not depend on the count)
+        lid = ln.line.id
+        uw, uv, uval, utags, sides, ucaps = setup.unit_facts(ln)
+        chmask = ln.chmask if ln.chmask != -1 else 0
+        ok = True
+        if utags:
+            for g in seg:
+                if (utags & g).bit_count() > 1:
+                    ok = False
+        if caps:
+            for c, cap in enumerate(caps):
+                if ucaps[c] > cap.limit:
+                    ok = False
+        if ok:
+            key = (((lid, 1),), chmask, country, region, ship_on)
+            mask = allowed.get(key)
+            if mask is None:
+                objective = setup.line_by_id[lid].objective
+                mask = allowed[key] = _allowed_of(
+                    setup, group, objective, uw, uv, 1, uval, utags, sides, chmask, pricer
+                )
+            if mask:
+                kinds.append(Kind(((lid, 1),), q, uw, uv, 1, uval, utags, sides, mask, ucaps))
+                return
         why = setup.block_problems(setup.unit_kind(ln, 1), pricer) or [
             rs.no_channel("no channel can carry it")
         ]
