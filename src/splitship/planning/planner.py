@@ -142,7 +142,7 @@ def _channel_key(ch: Channel, rank: int, country: str, zone: str | None) -> tupl
     return (
         ch.id,
         ch.active,
-        ch.delivers_to(country),
+        not lim.destinations or country in lim.destinations,  # ``ch.delivers_to(country)``
         lim.max_weight_g,
         lim.max_longest_side_mm,
         lim.max_sum_of_sides_mm,
@@ -1111,7 +1111,7 @@ def _prepare_group(setup: _Setup, group: _Group) -> _Prepared:
     packer = Packer(
         kinds,
         pricer,
-        [c.limit for c in setup.caps],
+        [c.limit for c in setup.caps] if setup.caps else (),
         setup.seg_masks,
         (1 << len(setup.channels)) - 1,
     )
@@ -1181,7 +1181,8 @@ def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score
     cost = bound = 0
     for group in memo.groups_of(setup, alloc):
         solved = _solve_group(setup, group, memo, quick)
-        shipped -= sum(u.quantity for u in solved.unship)
+        for u in solved.unship:
+            shipped -= u.quantity
         cost += solved.result.cost
         bound += solved.result.lower_bound
     return _Score(shipped, cost, bound)
@@ -1704,19 +1705,22 @@ def _plan_allocation(setup: _Setup, alloc: Allocation, memo: _Memo) -> _Outcome:
                 why.append(rs.availability(group.ship_on.isoformat()))
             if group.alone is not None:
                 why.append(rs.rule(group.alone.id, group.alone.type))
-            for k, n in zip(packer.kinds, parcel.counts, strict=True):
-                if n and len(k.key) > 1:
-                    kit_rule = line_by_id[k.key[0][0]].kit
-                    if kit_rule is not None:
-                        why.append(rs.rule(kit_rule.id, kit_rule.type))
+            if setup.has_kits:  # (only a kit makes a block of several lines)
+                for k, n in zip(packer.kinds, parcel.counts, strict=True):
+                    if n and len(k.key) > 1:
+                        kit_rule = line_by_id[k.key[0][0]].kit
+                        if kit_rule is not None:
+                            why.append(rs.rule(kit_rule.id, kit_rule.type))
             why.extend(group_reasons)
-            for line_id in pkg.items:
-                for rid in setup.pref_rules.get(line_id, []):
-                    if any(r.code == rs.RULE_UNMET for r in group_reasons):
-                        why.append(rs.rule(rid, "channel_preference"))
+            if setup.pref_rules:
+                for line_id in pkg.items:
+                    for rid in setup.pref_rules.get(line_id, []):
+                        if any(r.code == rs.RULE_UNMET for r in group_reasons):
+                            why.append(rs.rule(rid, "channel_preference"))
             if not pkg.on_time and setup.order.deliver_by is not None:
                 why.append(rs.late(setup.order.deliver_by.isoformat()))
-            pkg.reasons.extend(_dedup(why))  # the package's own list, built just above
+            if why:
+                pkg.reasons.extend(_dedup(why))  # the package's own list, built just above
             packages.append(pkg)
             total += pkg.cost
     return _Outcome(packages, unship, notes, total, proven)
@@ -1770,7 +1774,8 @@ def _package(
             if n:
                 items[line_id] = items.get(line_id, 0) + q * n
     opt: Option = pricer.option(parcel.option)
-    ch = setup.channel_of(opt)
+    index = opt.channel_bit.bit_length() - 1
+    ch = setup.channels[index]  # ``setup.channel_of(opt)``
     by_id = setup.line_by_id
     attrs = [(by_id[lid].line.attributes, q) for lid, q in items.items()]
     country = group.address.country
@@ -1787,22 +1792,22 @@ def _package(
     # ``setup.eta`` and ``setup.on_time`` of the context's own channel ``ch`` (the option's zone
     # is the channel's zone for this address), from the dates the channels were ranked by
     _, on_time = setup.timing(group.address, group.ship_on)
-    est = setup.estimates(group.address, group.ship_on)[opt.channel_bit.bit_length() - 1]
+    est = setup.estimates(group.address, group.ship_on)[index]
     return PlannedPackage(
-        items=items,
-        warehouse_id=group.warehouse_id,
-        box_id=opt.box.id if opt.box else None,
-        channel_id=ch.id,
-        zone=opt.zone,
-        chargeable_weight_g=chargeable,
-        price=price,
-        handling_cost=setup.handling,
-        eta_earliest=est.earliest if est else None,
-        eta_latest=est.latest if est else None,
-        on_time=bool(on_time & opt.channel_bit),
-        reasons=[],
-        address=group.address,
-        ship_on=group.ship_on,
+        items,
+        group.warehouse_id,
+        opt.box.id if opt.box else None,
+        ch.id,
+        opt.zone,
+        chargeable,
+        price,
+        setup.handling,
+        est.earliest if est else None,
+        est.latest if est else None,
+        bool(on_time & opt.channel_bit),
+        [],  # reasons
+        group.address,
+        group.ship_on,
     )
 
 
@@ -1888,8 +1893,9 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     packages = best.packages
     if len(packages) == 1 and not best.unshippable:
         only = packages[0].reasons  # this call's own list
-        only[:] = [r for r in only if r.code == rs.LATE]
-    notes = _dedup([*setup.notes, *best.notes])
+        if only:
+            only[:] = [r for r in only if r.code == rs.LATE]
+    notes = _dedup([*setup.notes, *best.notes]) if setup.notes or best.notes else []
     late = [p for p in packages if not p.on_time]
     if late and order.deliver_by is not None:
         notes.append(rs.late(order.deliver_by.isoformat()))
