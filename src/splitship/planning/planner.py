@@ -1925,7 +1925,7 @@ def _single_parcel(setup: _Setup, packages: Sequence[PlannedPackage]) -> int | N
     for p in packages:
         for lid, q in p.items.items():
             items[lid] = items.get(lid, 0) + q
-    by_id = {ln.line.id: ln for ln in setup.lines}
+    by_id = setup.line_by_id
     if any(by_id[lid].alone is not None for lid in items) and sum(items.values()) > 1:
         return None
     if setup.ctx.stock_check and not any(
@@ -1939,8 +1939,8 @@ def _single_parcel(setup: _Setup, packages: Sequence[PlannedPackage]) -> int | N
     # Each line keeps the channels its objective allows it alone (on time where possible).
     mask = -1
     for ln, _ in parts:
-        unit = _restrict(setup, group, setup.unit_kind(ln, 1), pricer)
-        mask &= unit.chmask if unit is not None else 0
+        # (``_restrict``'s channels; 0 where it finds none)
+        mask &= _allowed_mask(setup, group, setup.unit_kind(ln, 1), pricer)
     whole = setup.kind(parts, 1)
     whole = Kind(
         whole.key,
