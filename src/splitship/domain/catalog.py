@@ -23,12 +23,22 @@ class Dimensions:
         return self.length_mm * self.width_mm * self.height_mm
 
     def sorted_sides(self) -> tuple[int, int, int]:
-        a, b, c = sorted((self.length_mm, self.width_mm, self.height_mm), reverse=True)
+        """Largest first. (Three compare-and-swaps: the planner asks for this for every unit
+        and parcel it checks.)"""
+        a, b, c = self.length_mm, self.width_mm, self.height_mm
+        if a < b:
+            a, b = b, a
+        if b < c:
+            b, c = c, b
+            if a < b:
+                a, b = b, a
         return a, b, c
 
     def fits_inside(self, other: Dimensions) -> bool:
         """True when this cuboid fits in ``other`` turned any axis-aligned way."""
-        return all(s <= o for s, o in zip(self.sorted_sides(), other.sorted_sides(), strict=True))
+        s0, s1, s2 = self.sorted_sides()
+        o0, o1, o2 = other.sorted_sides()
+        return s0 <= o0 and s1 <= o1 and s2 <= o2
 
 
 @dataclass(frozen=True)
@@ -128,11 +138,15 @@ class Channel:
     active: bool = True
 
     def zone_for(self, country: str, region: str | None = None) -> str | None:
-        keys = ([f"{country}-{region}"] if region else []) + [country, "*"]
-        for key in keys:
-            if key in self.zones:
-                return self.zones[key]
-        return None
+        """The zone of "COUNTRY-REGION", else of the country, else of "*" (None: no zone)."""
+        zones = self.zones
+        if region:
+            key = f"{country}-{region}"
+            if key in zones:
+                return zones[key]
+        if country in zones:
+            return zones[country]
+        return zones.get("*")
 
     def delivers_to(self, country: str) -> bool:
         return not self.limits.destinations or country in self.limits.destinations

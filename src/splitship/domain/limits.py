@@ -155,7 +155,8 @@ def check_channel(measure: PackageMeasure, channel: Channel, country: str) -> li
             )
         )
     if measure.outer is not None:
-        longest = measure.outer.sorted_sides()[0]
+        sides = measure.outer.sorted_sides()
+        longest = sides[0]
         if lim.max_longest_side_mm is not None and longest > lim.max_longest_side_mm:
             out.append(
                 LimitViolation(
@@ -166,7 +167,7 @@ def check_channel(measure: PackageMeasure, channel: Channel, country: str) -> li
                     lim.max_longest_side_mm,
                 )
             )
-        total = sum(measure.outer.sorted_sides())
+        total = sum(sides)
         if lim.max_sum_of_sides_mm is not None and total > lim.max_sum_of_sides_mm:
             out.append(
                 LimitViolation(
@@ -186,9 +187,15 @@ def check_package(
     channel: Channel | None,
     country: str,
     segregation: Sequence[frozenset[str]] = (),
+    *,
+    measure: PackageMeasure | None = None,
 ) -> list[LimitViolation]:
-    """Every limit and tag rule the package breaks, in words a seller can act on."""
-    measure = measure_package(items, box)
+    """Every limit and tag rule the package breaks, in words a seller can act on.
+
+    ``measure``: ``measure_package(items, box)`` when the caller has it already (it prices the
+    package from the same measure)."""
+    if measure is None:
+        measure = measure_package(items, box)
     out: list[LimitViolation] = []
     for group in tag_conflicts(measure.tags, segregation):
         mixed = ", ".join(sorted(group & measure.tags))

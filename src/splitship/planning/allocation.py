@@ -63,7 +63,11 @@ def _fill(
         if not d.needs_stock:
             out.picks[d.line_id] = [(whs[0].id, d.quantity)]
             continue
-        whole = next((w for w in whs if stock.get((w.id, d.sku), 0) >= d.quantity), None)
+        whole = None
+        for w in whs:
+            if stock.get((w.id, d.sku), 0) >= d.quantity:
+                whole = w
+                break
         if whole is not None:
             stock[(whole.id, d.sku)] -= d.quantity
             out.picks[d.line_id] = [(whole.id, d.quantity)]
@@ -94,19 +98,26 @@ def _stock(
     return {(w.id, d.sku): max(w.available(d.sku), 0) for w in warehouses for d in demands}
 
 
-def _covers(subset: Sequence[Warehouse], demands: Sequence[Demand], allow_unit_split: bool) -> bool:
-    need: dict[str, int] = {}
-    for d in demands:
-        if d.needs_stock:
-            need[d.sku] = need.get(d.sku, 0) + d.quantity
+def _covers(
+    subset: Sequence[Warehouse],
+    demands: Sequence[Demand],
+    allow_unit_split: bool,
+    need: dict[str, int],
+    have: dict[tuple[str, str], int],
+) -> bool:
+    """``need``: units per SKU that must come from stock; ``have``: the stock per (warehouse,
+    SKU) of the order's SKUs (never below 0)."""
     for sku, qty in need.items():
-        have = [max(w.available(sku), 0) for w in subset]
-        if sum(have) < qty:
+        total = 0
+        for w in subset:
+            total += have[(w.id, sku)]
+        if total < qty:
             return False
     if not allow_unit_split:
         # each line whole from one warehouse; checked greedily by _fill afterwards
+        stock = {(w.id, d.sku): have[(w.id, d.sku)] for w in subset for d in demands}
         return not _fill(
-            demands, {d.line_id: list(subset) for d in demands}, _stock(subset, demands), False
+            demands, {d.line_id: list(subset) for d in demands}, stock, False
         ).shortfall
     return True
 
@@ -131,25 +142,29 @@ def allocate(
         stock = _stock(base, demands)
         order_for = {d.line_id: _by_stock(base, d.sku) for d in demands}
         return [_fill(demands, order_for, stock, allow_unit_split)]
-    if strategy in ("priority_order", "nearest"):
+    if strategy in ("priority_order", "nearest") or len(base) == 1:
+        # (one warehouse: its only covering set, if it covers, fills the lines the same way)
         return [
             _fill(
                 demands, {d.line_id: base for d in demands}, _stock(base, demands), allow_unit_split
             )
         ]
     # fewest_packages: the smallest sets of warehouses that cover every line.
+    have = _stock(base, demands)  # read once: every subset below is checked against it
+    need: dict[str, int] = {}
+    for d in demands:
+        if d.needs_stock:
+            need[d.sku] = need.get(d.sku, 0) + d.quantity
     candidates: list[Allocation] = []
     for size in range(1, min(len(base), 4) + 1):
         for subset in combinations(base, size):
-            if _covers(subset, demands, allow_unit_split):
-                candidates.append(_concentrated(demands, list(subset), allow_unit_split))
+            if _covers(subset, demands, allow_unit_split, need, have):
+                candidates.append(_concentrated(demands, list(subset), allow_unit_split, have))
                 if len(candidates) >= MAX_CANDIDATES:
                     return candidates
         if candidates:
             return candidates
-    return [
-        _fill(demands, {d.line_id: base for d in demands}, _stock(base, demands), allow_unit_split)
-    ]
+    return [_fill(demands, {d.line_id: base for d in demands}, dict(have), allow_unit_split)]
 
 
 def _by_stock(warehouses: Sequence[Warehouse], sku: str) -> list[Warehouse]:
@@ -157,14 +172,23 @@ def _by_stock(warehouses: Sequence[Warehouse], sku: str) -> list[Warehouse]:
 
 
 def _concentrated(
-    demands: Sequence[Demand], subset: list[Warehouse], allow_unit_split: bool
+    demands: Sequence[Demand],
+    subset: list[Warehouse],
+    allow_unit_split: bool,
+    have: dict[tuple[str, str], int],
 ) -> Allocation:
     """Within a covering set, send each line from the warehouse that can serve most of the
-    order, so that units gather in as few parcels as possible."""
-    serves = {
-        w.id: sum(d.quantity for d in demands if w.available(d.sku) >= d.quantity) for w in subset
-    }
+    order, so that units gather in as few parcels as possible. ``have``: as for ``_covers``
+    (a line always wants at least one unit, so stock below 0 serves it no more than 0 does)."""
+    serves: dict[str, int] = {}
+    stock: dict[tuple[str, str], int] = {}
+    for w in subset:
+        n = 0
+        for d in demands:
+            key = (w.id, d.sku)
+            units = stock[key] = have[key]
+            if units >= d.quantity:
+                n += d.quantity
+        serves[w.id] = n
     order = sorted(subset, key=lambda w: (-serves[w.id], w.priority, w.id))
-    return _fill(
-        demands, {d.line_id: order for d in demands}, _stock(subset, demands), allow_unit_split
-    )
+    return _fill(demands, {d.line_id: order for d in demands}, stock, allow_unit_split)

@@ -1961,6 +1961,12 @@ class Packer:
             return PackResult([], 0, 0, True)
         counts0 = [k.count for k in self.kinds]
         one = self.rebuild(counts0)
+        if self.n == 1 and counts0[0] == 1:
+            # a single block: its own parcel is the packing (what ``one_kind`` and the test
+            # below both come to, without pricing the block alone a second time)
+            if one.cost < INF:
+                return PackResult([one], one.cost, one.cost, True)
+            return PackResult([], INF, 0, False)
         alone = self.alone
         if one.cost < INF and self.monotone:
             # any split has two parcels: one holding the dearest block, another one

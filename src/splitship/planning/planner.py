@@ -127,21 +127,22 @@ class SplitPrecheck:
 
 _PRICERS: dict[tuple[object, ...], BinPricer] = {}
 _PRICERS_MAX = 64
-_ETAS: dict[tuple[object, ...], DeliveryEstimate] = {}
-_ETAS_MAX = 4096
+# per departure (ship time, shop time zone, calendar), then per (min days, max days, cut-off):
+# the channels of one order share the departure, which is hashed once for all of them
+_ETAS: dict[tuple[object, ...], dict[tuple[int, int, time | None], DeliveryEstimate]] = {}
+_ETAS_MAX = 1024  # departures
 
 
-def _channel_key(ch: Channel, rank: int, country: str, region: str | None) -> tuple[object, ...]:
+def _channel_key(ch: Channel, rank: int, country: str, zone: str | None) -> tuple[object, ...]:
     """Everything of a channel that prices a parcel to this destination, as plain values: the
     destination itself only through whether the channel delivers there and its zone (and so
     rate) there, so destinations in the same zones share a pricer."""
-    zone = ch.zone_for(country, region)
     rate = ch.rates.get(zone) if zone is not None else None
     lim = ch.limits
     return (
         ch.id,
         ch.active,
-        ch.delivers_to(country),
+        not lim.destinations or country in lim.destinations,  # ``ch.delivers_to(country)``
         lim.max_weight_g,
         lim.max_longest_side_mm,
         lim.max_sum_of_sides_mm,
@@ -183,14 +184,26 @@ def _estimate(
     calendar: BusinessCalendar,
 ) -> DeliveryEstimate:
     """``estimate_delivery``, remembered by its arguments (all values)."""
-    key = (ship_time, min_days, max_days, cutoff, tz, calendar)
-    hit = _ETAS.get(key)
+    known = _departure(ship_time, tz, calendar)
+    hit = known.get((min_days, max_days, cutoff))
     if hit is None:
-        hit = estimate_delivery(ship_time, min_days, max_days, cutoff, tz, calendar)
+        hit = known[(min_days, max_days, cutoff)] = estimate_delivery(
+            ship_time, min_days, max_days, cutoff, tz, calendar
+        )
+    return hit
+
+
+def _departure(
+    ship_time: datetime, tz: str, calendar: BusinessCalendar
+) -> dict[tuple[int, int, time | None], DeliveryEstimate]:
+    """The remembered estimates from one departure."""
+    key = (ship_time, tz, calendar)
+    known = _ETAS.get(key)
+    if known is None:
         if len(_ETAS) >= _ETAS_MAX:
             _ETAS.clear()
-        _ETAS[key] = hit
-    return hit
+        known = _ETAS[key] = {}
+    return known
 
 
 # ---- order facts -------------------------------------------------------------------------
@@ -236,13 +249,20 @@ class _Setup:
     _timing: dict[tuple[str, str | None, date], tuple[list[date], int]] = field(
         default_factory=dict
     )
+    _zones: dict[tuple[str, str | None], list[str | None]] = field(default_factory=dict)
+    _estimates: dict[tuple[str, str | None, date], list[DeliveryEstimate | None]] = field(
+        default_factory=dict
+    )
     # per block content and destination: the channels its objective allows (0: none can)
     _allowed: dict[tuple[object, ...], int] = field(default_factory=dict)
     _unit_kinds: dict[str, Kind] = field(default_factory=dict)
-    _unit_facts: dict[str, tuple[int, int, int, int, tuple[int, int, int], list[int]]] = field(
-        default_factory=dict
+    _unit_facts: dict[str, tuple[int, int, int, int, tuple[int, int, int], tuple[int, ...]]] = (
+        field(default_factory=dict)
     )
     line_by_id: dict[str, _Line] = field(default_factory=dict)
+    has_kits: bool = False  # some line belongs to a keep_together kit
+    _seg_masks: list[int] | None = None
+    _segregation: tuple[frozenset[str], ...] | None = None
 
     # -- pricing and delivery ------------------------------------------------------------
 
@@ -250,22 +270,33 @@ class _Setup:
         key = (ch.id, zone, ship_on)
         if key not in self._etas:
             transit = ch.transit.get(zone)
-            if transit is None:
-                self._etas[key] = None
-            else:
-                if ship_on <= self.today:
-                    ship_time = self.ctx.now
-                else:
-                    ship_time = datetime.combine(ship_on, time(0, 0), ZoneInfo(self.ctx.shop_tz))
-                self._etas[key] = _estimate(
-                    ship_time,
+            self._etas[key] = (
+                None
+                if transit is None
+                else _estimate(
+                    self._ship_time(ship_on),
                     transit.min_days,
                     transit.max_days,
                     ch.cutoff,
                     self.ctx.shop_tz,
                     self.ctx.calendar,
                 )
+            )
         return self._etas[key]
+
+    def _ship_time(self, ship_on: date) -> datetime:
+        if ship_on <= self.today:
+            return self.ctx.now
+        return datetime.combine(ship_on, time(0, 0), ZoneInfo(self.ctx.shop_tz))
+
+    def zones(self, country: str, region: str | None) -> list[str | None]:
+        """Per channel (by index) its zone for the destination: asked for by the delivery
+        dates and the pricer's key, once per destination."""
+        key = (country, region)
+        hit = self._zones.get(key)
+        if hit is None:
+            hit = self._zones[key] = [ch.zone_for(country, region) for ch in self.channels]
+        return hit
 
     def latest(self, ch: Channel, addr: Address, ship_on: date) -> date:
         key = (id(ch), addr.country, addr.region, ship_on)
@@ -286,14 +317,45 @@ class _Setup:
         key = (addr.country, addr.region, ship_on)
         hit = self._timing.get(key)
         if hit is None:
-            latests = [self.latest(ch, addr, ship_on) for ch in self.channels]
-            deliver_by = self.order.deliver_by
-            on_time = 0
-            for i, d in enumerate(latests):
-                if deliver_by is None or d <= deliver_by:
-                    on_time |= 1 << i
-            hit = self._timing[key] = (latests, on_time)
+            hit = self._timing[key] = self._compute_timing(addr, ship_on)
         return hit
+
+    def estimates(self, addr: Address, ship_on: date) -> list[DeliveryEstimate | None]:
+        """Per channel (by index) its delivery estimate to ``addr`` (None: no transit days
+        published for the zone, or no zone); what ``eta`` answers for these channels."""
+        self.timing(addr, ship_on)
+        return self._estimates[(addr.country, addr.region, ship_on)]
+
+    def _compute_timing(self, addr: Address, ship_on: date) -> tuple[list[date], int]:
+        country, region = addr.country, addr.region
+        deliver_by = self.order.deliver_by
+        latests: list[date] = []
+        ests: list[DeliveryEstimate | None] = []
+        on_time = 0
+        ship_time: datetime | None = None
+        tz, calendar = self.ctx.shop_tz, self.ctx.calendar
+        zones = self.zones(country, region)
+        for i, ch in enumerate(self.channels):
+            zone = zones[i]
+            est: DeliveryEstimate | None = None
+            if zone is not None:
+                transit = ch.transit.get(zone)
+                if transit is not None:
+                    if ship_time is None:
+                        ship_time = self._ship_time(ship_on)
+                        known = _departure(ship_time, tz, calendar)
+                    # ``_estimate``, its cache read here
+                    ekey = (transit.min_days, transit.max_days, ch.cutoff)
+                    est = known.get(ekey)
+                    if est is None:
+                        est = known[ekey] = estimate_delivery(ship_time, *ekey, tz, calendar)
+            ests.append(est)
+            d = date.max if est is None else est.latest
+            latests.append(d)
+            if deliver_by is None or d <= deliver_by:
+                on_time |= 1 << i
+        self._estimates[(country, region, ship_on)] = ests
+        return latests, on_time
 
     def pricer(self, addr: Address, ship_on: date) -> BinPricer:
         key = (addr.country, addr.region, ship_on)
@@ -307,10 +369,17 @@ class _Setup:
             places = {d: k for k, d in enumerate(sorted(set(latests)))}
             chans = [(1 << i, ch, places[latests[i]]) for i, ch in enumerate(self.channels)]
             # Everything a price depends on, by value: a service that loads the same catalogue
-            # for every request reuses the options, price levels and memo.
+            # for every request reuses the options, price levels and memo. (Built from lists:
+            # this runs once per order, where generators cost more than the keys themselves.)
+            zones = self.zones(country, region)
             vkey = (
-                tuple(_channel_key(ch, rank, country, region) for _, ch, rank in chans),
-                tuple(_box_key(b) for b in self.ctx.boxes),
+                tuple(
+                    [
+                        _channel_key(ch, rank, country, zones[i])
+                        for i, (_, ch, rank) in enumerate(chans)
+                    ]
+                ),
+                tuple([_box_key(b) for b in self.ctx.boxes]),
                 tuple(sorted(self.tag_bits.items())),
                 self.handling,
             )
@@ -331,11 +400,16 @@ class _Setup:
 
     @property
     def seg_masks(self) -> list[int]:
-        return [self.mask_of(g) for _, g in self.seg_rules]
+        # fixed for the call: computed once (every group's blocks and packer ask for them)
+        if self._seg_masks is None:
+            self._seg_masks = [self.mask_of(g) for _, g in self.seg_rules]
+        return self._seg_masks
 
     @property
     def segregation(self) -> tuple[frozenset[str], ...]:
-        return tuple(g for _, g in self.seg_rules)
+        if self._segregation is None:
+            self._segregation = tuple(g for _, g in self.seg_rules)
+        return self._segregation
 
     def mask_of(self, tags: frozenset[str]) -> int:
         m = 0
@@ -349,10 +423,25 @@ class _Setup:
         """``count`` blocks of one unit of the line (the line's facts are fixed per call)."""
         k = self._unit_kinds.get(ln.line.id)
         if k is None:
-            k = self._unit_kinds[ln.line.id] = self.kind([(ln, 1)], 1)
+            # ``kind([(ln, 1)], 1)`` without the sums: a unit is the most common block
+            uw, uv, uval, utags, sides, ucaps = self.unit_facts(ln)
+            k = self._unit_kinds[ln.line.id] = Kind(
+                ((ln.line.id, 1),),
+                1,
+                uw,
+                uv,
+                1,
+                uval,
+                utags,
+                sides,
+                ln.chmask if ln.chmask != -1 else 0,
+                ucaps,
+            )
         return k if count == 1 else _recount(k, count, k.chmask)
 
-    def unit_facts(self, ln: _Line) -> tuple[int, int, int, int, tuple[int, int, int], list[int]]:
+    def unit_facts(
+        self, ln: _Line
+    ) -> tuple[int, int, int, int, tuple[int, int, int], tuple[int, ...]]:
         """One unit of the line: weight, volume, declared value, tag bits, sorted sides (0s when
         unknown) and its contribution to each per-parcel cap. Fixed for the whole call."""
         hit = self._unit_facts.get(ln.line.id)
@@ -363,12 +452,18 @@ class _Setup:
             if a.dimensions is not None:
                 volume = a.dimensions.volume_mm3
                 sides = a.dimensions.sorted_sides()
-            caps = [
-                {"units": 1, "weight": a.weight_g, "value": a.declared_value}[cap.measure]
-                if _cap_selects(cap.rule, ln.line.sku, a)
-                else 0
-                for cap in self.caps
-            ]
+            caps = (
+                tuple(
+                    [
+                        {"units": 1, "weight": a.weight_g, "value": a.declared_value}[cap.measure]
+                        if _cap_selects(cap.rule, ln.line.sku, a)
+                        else 0
+                        for cap in self.caps
+                    ]
+                )
+                if self.caps
+                else ()
+            )
             hit = (a.weight_g, volume, a.declared_value, self.mask_of(a.tags), sides, caps)
             self._unit_facts[ln.line.id] = hit
         return hit
@@ -505,27 +600,46 @@ def _waves(dates: Sequence[date], wait_days: int) -> dict[date, date]:
 
 def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     today = _local_today(ctx)
-    value = sum(ln.quantity * ln.unit_price for ln in order.lines)
+    value = 0
+    for ln in order.lines:
+        value += ln.quantity * ln.unit_price
     addr0 = order.address
 
     def active(rule: Rule, addr: Address) -> bool:
         return rule.conditions.matches_order(addr.country, addr.region, value, order.source)
 
-    def first(kind: type[Rule]) -> Rule | None:
-        return next((r for r in ctx.rules.rules if isinstance(r, kind) and active(r, addr0)), None)
-
-    strategy_rule = first(WarehouseAllocation)
-    handling_rule = first(HandlingCost)
-    avail_rule = first(Availability)
-    seg_rules = [
-        (r.id, g)
-        for r in ctx.rules.rules
-        if isinstance(r, TagSegregation) and active(r, addr0)
-        for g in r.groups
-    ]
+    # One pass over the rules: the order-level ones (the first active of each kind, every active
+    # segregation and cap) are decided here; the per-line kinds are kept, in rule order, for the
+    # lines below, so that a line looks only at the rules of the kind it asks about.
+    strategy_rule: Rule | None = None
+    handling_rule: Rule | None = None
+    avail_rule: Rule | None = None
+    seg_rules: list[tuple[str, frozenset[str]]] = []
     caps: list[_Cap] = []
+    claim_rules: list[ShipAlone | KeepTogether] = []
+    pref_list: list[ChannelPreference] = []
+    no_split_rules: list[NoUnitSplit] = []
     for r in ctx.rules.rules:
-        if isinstance(r, MaxPerPackage) and active(r, addr0):
+        if isinstance(r, ShipAlone | KeepTogether):
+            claim_rules.append(r)
+        elif isinstance(r, ChannelPreference):
+            pref_list.append(r)
+        elif isinstance(r, NoUnitSplit):
+            no_split_rules.append(r)
+        elif not active(r, addr0):
+            continue
+        elif isinstance(r, WarehouseAllocation):
+            if strategy_rule is None:
+                strategy_rule = r
+        elif isinstance(r, HandlingCost):
+            if handling_rule is None:
+                handling_rule = r
+        elif isinstance(r, Availability):
+            if avail_rule is None:
+                avail_rule = r
+        elif isinstance(r, TagSegregation):
+            seg_rules.extend((r.id, g) for g in r.groups)
+        elif isinstance(r, MaxPerPackage):
             for measure, limit in (
                 ("units", r.units),
                 ("weight", r.weight_g),
@@ -534,9 +648,11 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
                 if limit is not None:
                     caps.append(_Cap(r, measure, limit))
     channels = [ch for ch in ctx.channels if ch.active]
-    tags_used = {t for _, g in seg_rules for t in g} | {
-        t for ch in channels for t in ch.limits.forbidden_tags
-    }
+    tags_used: set[str] = set()
+    for _, g in seg_rules:
+        tags_used |= g
+    for ch in channels:
+        tags_used |= ch.limits.forbidden_tags
     tag_bits = {t: 1 << i for i, t in enumerate(sorted(tags_used))}
 
     unassigned = order.unassigned_items()
@@ -549,42 +665,43 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     wave_of = _waves(list(avail.values()), wait)
 
     lines: list[_Line] = []
+    line_by_id: dict[str, _Line] = {}
+    has_kits = False
     pref_rules: dict[str, list[str]] = {}
     claimed: dict[str, Rule] = {}  # line id -> the ship_alone / keep_together rule that owns it
     setup_notes: list[Reason] = []
     # One object per distinct address (equal addresses share it), so that grouping can go by
     # identity within this call instead of hashing addresses again and again.
-    canonical: dict[Address, Address] = {}
+    canonical: dict[Address, Address] = {addr0: addr0}
     line_addr: dict[str, Address] = {}
     for ln in order.lines:
         if ln.id in unassigned:
-            a = ln.address or addr0
-            line_addr[ln.id] = canonical.setdefault(a, a)
-    for r in ctx.rules.rules:
-        if isinstance(r, ShipAlone | KeepTogether):
-            for ln in order.lines:
-                if ln.id not in unassigned or not active(r, line_addr[ln.id]):
-                    continue
-                hit = (
-                    r.conditions.matches_item(ln.sku, ln.attributes)
-                    if isinstance(r, ShipAlone)
-                    else ln.sku in r.skus and r.conditions.matches_item(ln.sku, ln.attributes)
-                )
-                if not hit:
-                    continue
-                if ln.id in claimed:
-                    other = claimed[ln.id]
-                    if other.id != r.id:
-                        setup_notes.append(
-                            rs.rule_unmet(
-                                r.id,
-                                r.type,
-                                f"line {ln.id} follows rule {other.id} first",
-                                f"订单行 {ln.id} 先遵循规则 {other.id}",
-                            )
+            a = ln.address
+            line_addr[ln.id] = addr0 if a is None else canonical.setdefault(a, a)
+    for r in claim_rules:
+        for ln in order.lines:
+            if ln.id not in unassigned or not active(r, line_addr[ln.id]):
+                continue
+            hit = (
+                r.conditions.matches_item(ln.sku, ln.attributes)
+                if isinstance(r, ShipAlone)
+                else ln.sku in r.skus and r.conditions.matches_item(ln.sku, ln.attributes)
+            )
+            if not hit:
+                continue
+            if ln.id in claimed:
+                other = claimed[ln.id]
+                if other.id != r.id:
+                    setup_notes.append(
+                        rs.rule_unmet(
+                            r.id,
+                            r.type,
+                            f"line {ln.id} follows rule {other.id} first",
+                            f"订单行 {ln.id} 先遵循规则 {other.id}",
                         )
-                    continue
-                claimed[ln.id] = r
+                    )
+                continue
+            claimed[ln.id] = r
     for ln in order.lines:
         qty = unassigned.get(ln.id, 0)
         if qty <= 0:
@@ -593,8 +710,8 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         objective = "cheapest_on_time"
         chmask = (1 << len(channels)) - 1
         pref_seen = False
-        for r in ctx.rules.rules:
-            if not isinstance(r, ChannelPreference) or not active(r, addr):
+        for r in pref_list:
+            if not active(r, addr):
                 continue
             if not r.conditions.matches_item(ln.sku, ln.attributes):
                 continue
@@ -607,16 +724,11 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
                 pref_rules.setdefault(ln.id, []).append(r.id)
             if not pref_seen:
                 objective, pref_seen = r.objective, True
-        no_split = next(
-            (
-                r
-                for r in ctx.rules.rules
-                if isinstance(r, NoUnitSplit)
-                and active(r, addr)
-                and r.conditions.matches_item(ln.sku, ln.attributes)
-            ),
-            None,
-        )
+        no_split: NoUnitSplit | None = None
+        for r in no_split_rules:
+            if active(r, addr) and r.conditions.matches_item(ln.sku, ln.attributes):
+                no_split = r
+                break
         owner = claimed.get(ln.id)
         if (
             isinstance(owner, ShipAlone)
@@ -634,19 +746,21 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
                 )
             )
             owner = replace(owner, per="line")
-        lines.append(
-            _Line(
-                line=ln,
-                qty=qty,
-                address=addr,
-                ship_on=wave_of[avail[ln.id]],
-                chmask=chmask,
-                objective=objective,
-                alone=owner if isinstance(owner, ShipAlone) else None,
-                no_split=no_split if isinstance(no_split, NoUnitSplit) else None,
-                kit=owner if isinstance(owner, KeepTogether) else None,
-            )
+        kit = owner if isinstance(owner, KeepTogether) else None
+        made = _Line(
+            ln,
+            qty,
+            addr,
+            wave_of[avail[ln.id]],
+            chmask,
+            objective,
+            owner if isinstance(owner, ShipAlone) else None,
+            no_split,
+            kit,
         )
+        lines.append(made)
+        line_by_id[ln.id] = made
+        has_kits = has_kits or kit is not None
     strategy = (
         strategy_rule.strategy
         if isinstance(strategy_rule, WarehouseAllocation)
@@ -665,11 +779,16 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
         channels=channels,
         pref_rules=pref_rules,
         notes=setup_notes,
-        line_by_id={ln.line.id: ln for ln in lines},
+        line_by_id=line_by_id,
+        has_kits=has_kits,
     )
 
 
 # ---- planning ----------------------------------------------------------------------------
+
+
+GroupKey = tuple[int, date, str | None, tuple[tuple[str, int], ...]]
+BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
 
 
 @dataclass
@@ -679,6 +798,7 @@ class _Group:
     ship_on: date
     parts: list[tuple[_Line, int]]
     alone: ShipAlone | None = None
+    key: GroupKey | None = None  # ``_group_key``, once asked for (the parts are complete then)
 
 
 @dataclass
@@ -731,21 +851,57 @@ def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
 
 def _restrict(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> Kind | None:
     """The channels a block may use under its objective; None when none can carry it."""
-    addr = group.address
-    key = (kind.key, kind.chmask, addr.country, addr.region, group.ship_on)
-    mask = setup._allowed.get(key)
-    if mask is None:
-        mask = setup._allowed[key] = _allowed(setup, group, kind, pricer)
+    mask = _allowed_mask(setup, group, kind, pricer)
     if not mask:
         return None
     return _recount(kind, kind.count, mask)
 
 
+def _allowed_mask(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> int:
+    """``_allowed``, remembered per block content (not count) and destination."""
+    addr = group.address
+    key = (kind.key, kind.chmask, addr.country, addr.region, group.ship_on)
+    mask = setup._allowed.get(key)
+    if mask is None:
+        mask = setup._allowed[key] = _allowed(setup, group, kind, pricer)
+    return mask
+
+
 def _allowed(setup: _Setup, group: _Group, kind: Kind, pricer: BinPricer) -> int:
-    objective = setup.line_by_id[kind.key[0][0]].objective
-    able = pricer.carriers(
-        kind.weight, kind.volume, kind.units, kind.value, kind.tags, *kind.dims, kind.chmask
+    return _allowed_of(
+        setup,
+        group,
+        setup.line_by_id[kind.key[0][0]].objective,
+        kind.weight,
+        kind.volume,
+        kind.units,
+        kind.value,
+        kind.tags,
+        kind.dims,
+        kind.chmask,
+        pricer,
     )
+
+
+def _allowed_of(
+    setup: _Setup,
+    group: _Group,
+    objective: str,
+    weight: int,
+    volume: int,
+    units: int,
+    value: int,
+    tags: int,
+    dims: tuple[int, int, int],
+    chmask: int,
+    pricer: BinPricer,
+) -> int:
+    """``_allowed`` of a block given by its content."""
+    d0, d1, d2 = dims
+    able = 0  # ``pricer.carriers``
+    for bit, _, _ in pricer.channel_prices(weight, volume, units, value, tags, d0, d1, d2):
+        able |= bit
+    able &= chmask
     if not able or objective == "cheapest":
         return able
     latests, on_time = setup.timing(group.address, group.ship_on)
@@ -782,21 +938,60 @@ def _blocks(
     unship: list[Unshippable] = []
     notes: list[Reason] = []
     seg = setup.seg_masks
+    caps = setup.caps
+    allowed = setup._allowed
+    addr = group.address
+    country, region, ship_on = addr.country, addr.region, group.ship_on
 
-    def fits(kind: Kind) -> Kind | None:
-        for g in seg:
-            if (kind.tags & g).bit_count() > 1:
-                return None
-        for c, cap in enumerate(setup.caps):
-            if kind.caps[c] > cap.limit:
-                return None
-        return _restrict(setup, group, kind, pricer)
+    def fits(kind: Kind, count: int = 1) -> Kind | None:
+        """``count`` blocks like ``kind`` with the channels they may use; None when one block
+        breaks a rule or no channel can carry it."""
+        tags = kind.tags
+        if tags:
+            for g in seg:
+                if (tags & g).bit_count() > 1:
+                    return None
+        if caps:
+            for c, cap in enumerate(caps):
+                if kind.caps[c] > cap.limit:
+                    return None
+        # ``_allowed_mask``
+        key = (kind.key, kind.chmask, country, region, ship_on)
+        mask = allowed.get(key)
+        if mask is None:
+            mask = allowed[key] = _allowed(setup, group, kind, pricer)
+        if not mask:
+            return None
+        if count == kind.count and mask == kind.chmask:
+            return kind
+        return _recount(kind, count, mask)
 
     def units_of(ln: _Line, q: int) -> None:
-        k = fits(setup.unit_kind(ln, q))
-        if k is not None:
-            kinds.append(k)
-            return
+        # ``fits(setup.unit_kind(ln, 1), q)`` straight from the unit's facts (the line's
+        # one-unit block, counted q times: its channels do not depend on the count)
+        lid = ln.line.id
+        uw, uv, uval, utags, sides, ucaps = setup.unit_facts(ln)
+        chmask = ln.chmask if ln.chmask != -1 else 0
+        ok = True
+        if utags:
+            for g in seg:
+                if (utags & g).bit_count() > 1:
+                    ok = False
+        if caps:
+            for c, cap in enumerate(caps):
+                if ucaps[c] > cap.limit:
+                    ok = False
+        if ok:
+            key = (((lid, 1),), chmask, country, region, ship_on)
+            mask = allowed.get(key)
+            if mask is None:
+                objective = setup.line_by_id[lid].objective
+                mask = allowed[key] = _allowed_of(
+                    setup, group, objective, uw, uv, 1, uval, utags, sides, chmask, pricer
+                )
+            if mask:
+                kinds.append(Kind(((lid, 1),), q, uw, uv, 1, uval, utags, sides, mask, ucaps))
+                return
         why = setup.block_problems(setup.unit_kind(ln, 1), pricer) or [
             rs.no_channel("no channel can carry it")
         ]
@@ -809,6 +1004,7 @@ def _blocks(
             kits.setdefault(ln.kit.id, []).append((ln, q))
         else:
             loose.append((ln, q))
+    split_ok = setup.ctx.allow_unit_split
     for parts in kits.values():
         rule = parts[0][0].kit
         assert rule is not None
@@ -831,8 +1027,7 @@ def _blocks(
         )
         loose.extend(parts)
     for ln, q in loose:
-        whole = not setup.ctx.allow_unit_split or ln.no_split is not None
-        if whole and q > 1:
+        if q > 1 and (not split_ok or ln.no_split is not None):
             k = fits(setup.kind([(ln, q)], 1))
             if k is not None:
                 kinds.append(k)
@@ -866,17 +1061,16 @@ class _Solved:
     quick: bool  # solved by the heuristics only (while comparing allocations)
 
 
-GroupKey = tuple[int, date, str | None, tuple[tuple[str, int], ...]]
-BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
-
-
 def _group_key(group: _Group) -> GroupKey:
-    return (
-        id(group.address),  # canonical per call (``_setup``)
-        group.ship_on,
-        group.alone.id if group.alone is not None else None,
-        tuple((ln.line.id, q) for ln, q in group.parts),
-    )
+    key = group.key
+    if key is None:
+        key = group.key = (
+            id(group.address),  # canonical per call (``_setup``)
+            group.ship_on,
+            group.alone.id if group.alone is not None else None,
+            tuple([(ln.line.id, q) for ln, q in group.parts]),
+        )
+    return key
 
 
 @dataclass
@@ -899,6 +1093,15 @@ class _Memo:
         self.pooled: dict[GroupKey, int | None] = {}  # a group's bound from its pool's packer
         self.relaxed: int | None = None  # the one-warehouse bound, once known
         self.relaxed_known = False
+        # per allocation (by identity; the allocation is kept, so its id stays its own): its
+        # groups, which scoring and the final plan of the same allocation both walk
+        self.grouped: dict[int, tuple[Allocation, list[_Group]]] = {}
+
+    def groups_of(self, setup: _Setup, alloc: Allocation) -> list[_Group]:
+        hit = self.grouped.get(id(alloc))
+        if hit is None or hit[0] is not alloc:
+            hit = self.grouped[id(alloc)] = (alloc, _groups(setup, alloc))
+        return hit[1]
 
 
 def _prepare_group(setup: _Setup, group: _Group) -> _Prepared:
@@ -909,7 +1112,7 @@ def _prepare_group(setup: _Setup, group: _Group) -> _Prepared:
     packer = Packer(
         kinds,
         pricer,
-        [c.limit for c in setup.caps],
+        [c.limit for c in setup.caps] if setup.caps else (),
         setup.seg_masks,
         (1 << len(setup.channels)) - 1,
     )
@@ -977,9 +1180,10 @@ class _Score:
 def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score:
     shipped = -sum(alloc.shortfall.values())
     cost = bound = 0
-    for group in _groups(setup, alloc):
+    for group in memo.groups_of(setup, alloc):
         solved = _solve_group(setup, group, memo, quick)
-        shipped -= sum(u.quantity for u in solved.unship)
+        for u in solved.unship:
+            shipped -= u.quantity
         cost += solved.result.cost
         bound += solved.result.lower_bound
     return _Score(shipped, cost, bound)
@@ -1510,18 +1714,23 @@ def _plan_allocation(setup: _Setup, alloc: Allocation, memo: _Memo) -> _Outcome:
     notes: list[Reason] = []
     total = 0
     proven = True
-    groups = _groups(setup, alloc)
-    kit_broken = _split_kits(setup, groups)
-    notes.extend(kit_broken)
-    line_by_id = {ln.line.id: ln for ln in setup.lines}
+    groups = memo.groups_of(setup, alloc)
+    if setup.has_kits:
+        notes.extend(_split_kits(setup, groups))
+    line_by_id = setup.line_by_id
     for line_id, q in alloc.shortfall.items():
         unship.append(Unshippable(line_id, q, rs.no_stock(line_by_id[line_id].line.sku)))
-    multi = {
-        "destination": len({g.address for g in groups}) > 1,
-        "warehouse": len({g.warehouse_id for g in groups}) > 1,
-        "wave": len({g.ship_on for g in groups}) > 1,
-    }
-    whs = sorted({g.warehouse_id for g in groups})
+    if len(groups) > 1:
+        whs = sorted({g.warehouse_id for g in groups})
+        multi = {
+            # addresses are canonical objects per call (``_setup``)
+            "destination": len({id(g.address) for g in groups}) > 1,
+            "warehouse": len(whs) > 1,
+            "wave": len({g.ship_on for g in groups}) > 1,
+        }
+    else:
+        whs = [g.warehouse_id for g in groups]
+        multi = {"destination": False, "warehouse": False, "wave": False}
     for group in groups:
         solved = _solve_group(setup, group, memo, quick=False)
         unship.extend(solved.unship)
@@ -1548,19 +1757,22 @@ def _plan_allocation(setup: _Setup, alloc: Allocation, memo: _Memo) -> _Outcome:
                 why.append(rs.availability(group.ship_on.isoformat()))
             if group.alone is not None:
                 why.append(rs.rule(group.alone.id, group.alone.type))
-            for k, n in zip(packer.kinds, parcel.counts, strict=True):
-                if n and len(k.key) > 1:
-                    kit_rule = line_by_id[k.key[0][0]].kit
-                    if kit_rule is not None:
-                        why.append(rs.rule(kit_rule.id, kit_rule.type))
+            if setup.has_kits:  # (only a kit makes a block of several lines)
+                for k, n in zip(packer.kinds, parcel.counts, strict=True):
+                    if n and len(k.key) > 1:
+                        kit_rule = line_by_id[k.key[0][0]].kit
+                        if kit_rule is not None:
+                            why.append(rs.rule(kit_rule.id, kit_rule.type))
             why.extend(group_reasons)
-            for line_id in pkg.items:
-                for rid in setup.pref_rules.get(line_id, []):
-                    if any(r.code == rs.RULE_UNMET for r in group_reasons):
-                        why.append(rs.rule(rid, "channel_preference"))
+            if setup.pref_rules:
+                for line_id in pkg.items:
+                    for rid in setup.pref_rules.get(line_id, []):
+                        if any(r.code == rs.RULE_UNMET for r in group_reasons):
+                            why.append(rs.rule(rid, "channel_preference"))
             if not pkg.on_time and setup.order.deliver_by is not None:
                 why.append(rs.late(setup.order.deliver_by.isoformat()))
-            pkg.reasons.extend(_dedup(why))  # the package's own list, built just above
+            if why:
+                pkg.reasons.extend(_dedup(why))  # the package's own list, built just above
             packages.append(pkg)
             total += pkg.cost
     return _Outcome(packages, unship, notes, total, proven)
@@ -1614,13 +1826,14 @@ def _package(
             if n:
                 items[line_id] = items.get(line_id, 0) + q * n
     opt: Option = pricer.option(parcel.option)
-    ch = setup.channel_of(opt)
+    index = opt.channel_bit.bit_length() - 1
+    ch = setup.channels[index]  # ``setup.channel_of(opt)``
     by_id = setup.line_by_id
     attrs = [(by_id[lid].line.attributes, q) for lid, q in items.items()]
     country = group.address.country
     # the shared limit check (the one manual edits use), then the price as ``quote`` makes it
-    problems = check_package(attrs, opt.box, ch, country, setup.segregation)
     measure = measure_package(attrs, opt.box)
+    problems = check_package(attrs, opt.box, ch, country, setup.segregation, measure=measure)
     chargeable = ch.chargeable_weight_g(measure.weight_g, measure.outer)
     price = ch.price(opt.zone, chargeable)
     if problems or price is None or price + setup.handling != parcel.cost // SCALE:
@@ -1628,22 +1841,25 @@ def _package(
             f"planner bug: parcel {items} on {ch.id}/{opt.box.id if opt.box else '-'} "
             f"fails the shared limit check: {[p.message for p in problems]}"
         )
-    est = setup.eta(ch, opt.zone, group.ship_on)
+    # ``setup.eta`` and ``setup.on_time`` of the context's own channel ``ch`` (the option's zone
+    # is the channel's zone for this address), from the dates the channels were ranked by
+    _, on_time = setup.timing(group.address, group.ship_on)
+    est = setup.estimates(group.address, group.ship_on)[index]
     return PlannedPackage(
-        items=items,
-        warehouse_id=group.warehouse_id,
-        box_id=opt.box.id if opt.box else None,
-        channel_id=ch.id,
-        zone=opt.zone,
-        chargeable_weight_g=chargeable,
-        price=price,
-        handling_cost=setup.handling,
-        eta_earliest=est.earliest if est else None,
-        eta_latest=est.latest if est else None,
-        on_time=setup.on_time(ch, group.address, group.ship_on),
-        reasons=[],
-        address=group.address,
-        ship_on=group.ship_on,
+        items,
+        group.warehouse_id,
+        opt.box.id if opt.box else None,
+        ch.id,
+        opt.zone,
+        chargeable,
+        price,
+        setup.handling,
+        est.earliest if est else None,
+        est.latest if est else None,
+        bool(on_time & opt.channel_bit),
+        [],  # reasons
+        group.address,
+        group.ship_on,
     )
 
 
@@ -1729,8 +1945,9 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     packages = best.packages
     if len(packages) == 1 and not best.unshippable:
         only = packages[0].reasons  # this call's own list
-        only[:] = [r for r in only if r.code == rs.LATE]
-    notes = _dedup([*setup.notes, *best.notes])
+        if only:
+            only[:] = [r for r in only if r.code == rs.LATE]
+    notes = _dedup([*setup.notes, *best.notes]) if setup.notes or best.notes else []
     late = [p for p in packages if not p.on_time]
     if late and order.deliver_by is not None:
         notes.append(rs.late(order.deliver_by.isoformat()))
@@ -1760,7 +1977,7 @@ def _single_parcel(setup: _Setup, packages: Sequence[PlannedPackage]) -> int | N
     for p in packages:
         for lid, q in p.items.items():
             items[lid] = items.get(lid, 0) + q
-    by_id = {ln.line.id: ln for ln in setup.lines}
+    by_id = setup.line_by_id
     if any(by_id[lid].alone is not None for lid in items) and sum(items.values()) > 1:
         return None
     if setup.ctx.stock_check and not any(
@@ -1774,8 +1991,8 @@ def _single_parcel(setup: _Setup, packages: Sequence[PlannedPackage]) -> int | N
     # Each line keeps the channels its objective allows it alone (on time where possible).
     mask = -1
     for ln, _ in parts:
-        unit = _restrict(setup, group, setup.unit_kind(ln, 1), pricer)
-        mask &= unit.chmask if unit is not None else 0
+        # (``_restrict``'s channels; 0 where it finds none)
+        mask &= _allowed_mask(setup, group, setup.unit_kind(ln, 1), pricer)
     whole = setup.kind(parts, 1)
     whole = Kind(
         whole.key,
