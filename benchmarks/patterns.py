@@ -63,7 +63,9 @@ VOLUME_CELLS = 400  # volume grid of the volume-only knapsack: cells per box vol
 # Lagrange multipliers of the box volume, as fractions of the highest value per volume
 # (multiples of the class's mean value per volume)
 LAMBDAS = tuple(Fraction(n, 8) for n in (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 24))
-PRICING_LAMBDAS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+PRICING_LAMBDAS = (0.0, 0.5, 1.0, 1.5)
+PRICING_LEVELS = 4  # levels rebuilt per knapsack in the heuristic pricing
+PRICING_COLUMNS = 6  # columns added per class, group and warehouse in one round
 
 
 @dataclass
@@ -306,6 +308,7 @@ def pattern_bound(
     ctx: PlanningContext,
     seconds: float,
     group_lb: Sequence[int] | None = None,
+    plan: pl.Plan | None = None,
 ) -> PatternBound:
     """The proven lower bound (see the module docstring), column generation for ``seconds``."""
     started = time.perf_counter()
@@ -313,10 +316,12 @@ def pattern_bound(
     groups = _supergroups(setup)
     data: list[_GroupData] = []
     floors: list[int] = []  # per group of ``data``, its lower bound from ``group_lb``
+    kept_groups: list[pl._Group] = []
     for gi, group in enumerate(groups):
         gd = _group_data(setup, order, ctx, group)
         if gd is not None:
             data.append(gd)
+            kept_groups.append(group)
             floors.append(group_lb[gi] if group_lb is not None else 0)
     if not data:
         return PatternBound(0, 0.0, 0, True, 0.0, [])
@@ -377,6 +382,15 @@ def pattern_bound(
             for wh in gd.warehouses:
                 if gd.supply[wh][i] > 0 and gd.single[i] < INF:
                     add(g, wh, one, gd.single[i])
+    # the planner's parcels (feasible patterns) as a warm start
+    if plan is not None:
+        for pkg in plan.packages:
+            for g, (group, gd) in enumerate(zip(kept_groups, data, strict=True)):
+                counts = plan_counts(pkg, group, gd.kinds)
+                if counts is not None:
+                    wh = "*" if gd.warehouses == ["*"] else pkg.warehouse_id
+                    add(g, wh, counts, pkg.price + pkg.handling_cost)
+                    break
 
     best = Fraction(0)
     thetas: list[float] = []
@@ -414,6 +428,25 @@ def pattern_bound(
     return PatternBound(bound, lp, iterations, converged, time.perf_counter() - started, thetas)
 
 
+def plan_counts(
+    pkg: pl.PlannedPackage, group: pl._Group, kinds: Sequence[Kind]
+) -> list[int] | None:
+    """A planned parcel as block counts of a group's kinds (None: not of this group, or not
+    made of whole blocks)."""
+    if group.alone is not None or pkg.address != group.address or pkg.ship_on != group.ship_on:
+        return None
+    if not set(pkg.items) <= {ln.line.id for ln, _ in group.parts}:
+        return None
+    left = dict(pkg.items)
+    counts = []
+    for k in kinds:
+        n = min(min(left.get(lid, 0) // q for lid, q in k.key), k.count)
+        for lid, q in k.key:
+            left[lid] = left.get(lid, 0) - n * q
+        counts.append(n)
+    return counts if not any(left.values()) else None
+
+
 def _price(
     gd: _GroupData, pi: Sequence[float], mus: dict[tuple[str, str], float], wh: str
 ) -> list[tuple[list[int], int]]:
@@ -447,12 +480,19 @@ def _price(
             best, kept, took = _knap_float(
                 [vals[j] for j in keep], [sizes[j] for j in keep], [counts[j] for j in keep], top
             )
-            for li, (w, cost) in enumerate(cl.levels):
+            extra = lam * density * (cl.volume if cl.volume < INF else 0)
+            # rebuild only the few levels whose (relaxed) ratio is highest
+            promising = sorted(
+                (
+                    li
+                    for li, (w, cost) in enumerate(cl.levels)
+                    if best[w // GRID_G] + extra > cost * (1 + 1e-9)
+                ),
+                key=lambda li: -(best[cl.levels[li][0] // GRID_G] + extra) / cl.levels[li][1],
+            )[:PRICING_LEVELS]
+            for li in promising:
+                w, cost = cl.levels[li]
                 c = w // GRID_G
-                if best[c] + lam * density * (cl.volume if cl.volume < INF else 0) <= cost * (
-                    1 + 1e-9
-                ):
-                    continue
                 local = _rebuild(kept, took, [sizes[j] for j in keep], c, len(keep))
                 a = [0] * len(items)
                 for j, x in zip(keep, local, strict=True):
@@ -482,7 +522,7 @@ def _price(
                     found[li] = (value, a)
         # the best few levels by reduced cost
         ranked = sorted(found.items(), key=lambda kv: cl.levels[kv[0]][1] - kv[1][0])
-        for li, (_value, a) in ranked[:3]:
+        for li, (_value, a) in ranked[:PRICING_COLUMNS]:
             counts_full = [0] * n
             for x, i in zip(a, items, strict=True):
                 counts_full[i] = x
@@ -683,4 +723,4 @@ def _class_theta(gd: _GroupData, cl: _Class, rho: Sequence[int], supply: Sequenc
     return theta
 
 
-__all__ = ["PatternBound", "cost_granularity", "pattern_bound"]
+__all__ = ["PatternBound", "cost_granularity", "pattern_bound", "plan_counts"]

@@ -385,7 +385,9 @@ def run_family_b(
                 # column generation (see benchmarks/patterns.py), each group's cost at least
                 # its bound above
                 floors = [max(g.own, g.cpsat) for g in parts] if parts else own_groups
-                pb = patterns.pattern_bound(inst.order, inst.context, cpsat_seconds[size], floors)
+                pb = patterns.pattern_bound(
+                    inst.order, inst.context, cpsat_seconds[size], floors, plan
+                )
                 pat = pb.bound
                 pattern_times.append(pb.seconds)
                 if ref.cost is not None and pat > ref.cost:
