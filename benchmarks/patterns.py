@@ -21,21 +21,30 @@ x (patterns with multiplicities):
             >= sum_g pi_g . d_g / theta_g - mu . stock
 
 (the demand is met exactly; the stock a group uses is at most the stock and theta_g >= 1).
-theta_g is bounded from above by a *relaxed* pricing: per option class and price level, a
-bounded knapsack over the content weight only (weights rounded down to a grid, the level's
-weight limit rounded down too, so every feasible content stays feasible) with the box volume
-moved into the objective by a Lagrange multiplier (for any lambda >= 0, max over contents with
-volume <= V of rho . a is at most max over all contents of (rho - lambda v) . a + lambda V), and a
-bounded knapsack over the volume alone; the least of these is an upper bound of the best pattern
-of that level. Items, declared value and per-parcel caps are left out (a relaxation); the
-segregated tags are honoured by pricing each choice of one tag per segregation group apart. The
-duals are truncated to integers at a fixed scale and every step is exact integer or rational
-arithmetic, so the bound is a proof; it is then rounded up to the greatest common divisor of all
-parcel costs (every plan's cost is a multiple of it).
+Each group's term may also be replaced by ``floor_g + the least stock penalty of its blocks``,
+where floor_g is any lower bound of the group's cost with the warehouses pooled (the benchmark
+passes its group bounds): the group's cost plus mu times the stock it uses is at least both.
 
-Column generation itself only needs good columns: its pricing is the same knapsack with weights
-rounded *up* (so the content fits the level), volume handled by a few Lagrange multipliers and a
-greedy repair, and each column is a feasible pattern.
+theta_g is bounded from above in two ways. First a *relaxed* pricing: per option class and price
+level, a bounded knapsack over the content weight only (weights rounded down to a grid, the
+level's weight limit rounded down too, so every feasible content stays feasible) with the box
+volume moved into the objective by a Lagrange multiplier (for any lambda >= 0, max over contents
+with volume <= V of rho . a is at most max over all contents of (rho - lambda v) . a + lambda V),
+and a bounded knapsack over the volume alone; the least of these bounds the best pattern of that
+level. Where that does not show theta_g <= 1, an *exact* pricing of the class: Dinkelbach's
+method with CP-SAT (content weight within the chosen level, box volume, supply), whose proven
+objective bound (not its solution) decides. Patterns the exact pricing finds above 1 join the
+LP, so at convergence theta_g = 1 and the bound is the LP optimum (up to the truncation).
+Items, declared value and per-parcel caps are left out (a relaxation); the segregated tags are
+honoured by pricing each choice of one tag per segregation group apart. The duals are truncated
+to integers at a fixed scale and every step is exact integer or rational arithmetic, so the
+bound is a proof; it is then rounded up to the greatest common divisor of all parcel costs
+(every plan's cost is a multiple of it).
+
+Column generation itself only needs good columns (the bound's validity does not depend on
+them): its heuristic pricing is the same knapsack in floats with a few Lagrange multipliers for
+the volume, and a greedy repair of weight and volume, so each column is a parcel that fits;
+the planner's parcels, if given, are the first columns.
 """
 
 from __future__ import annotations
@@ -412,7 +421,9 @@ def pattern_bound(
         out_of_time = time.perf_counter() - started > seconds
         if not added or out_of_time or iterations % 8 == 0:
             exact = not added or out_of_time
-            value, th, found = _exact_bound(data, pis, mus, stock, exact, floors)
+            value, th, found = _exact_bound(
+                data, pis, mus, stock, exact, floors, started + 2 * seconds
+            )
             if value > best:
                 best, thetas = value, th
             if not added and not out_of_time:
@@ -537,11 +548,14 @@ def _exact_bound(
     stock: dict[tuple[str, str], int],
     exact: bool,
     floors: Sequence[int],
+    deadline: float,
 ) -> tuple[Fraction, list[float], list[tuple[int, str, list[int], int]]]:
-    """The bound of the module docstring for the duals truncated to integers, exactly; theta_g
-    from the relaxed pricing (an upper bound of the best pattern). Also (sum_g pi_g . d_g -
-    mu . stock) / max_g theta_g, valid by the same argument with one theta for all groups;
-    the larger of the two."""
+    """The bound of the module docstring for the duals truncated to integers, exactly, and the
+    patterns found above theta = 1 (columns the heuristic pricing missed). theta_g comes from
+    the relaxed pricing, and, with ``exact`` and before ``deadline``, from the exact pricing
+    where the relaxed one does not show theta_g <= 1. Also (sum_g pi_g . d_g - mu . stock) /
+    max_g theta_g, valid by the same argument with one theta for all groups; the larger of the
+    two."""
     mu = {key: math.floor(v * DUAL_SCALE) for key, v in mus.items()}
     pi = [[math.floor(p * DUAL_SCALE) for p in row] for row in pis]
     # Where a SKU's stock rows all have a positive dual, lowering every one of them by t and
@@ -591,7 +605,7 @@ def _exact_bound(
                     theta = max(theta, Fraction(rho[i], c * DUAL_SCALE))
             for cl in gd.classes:
                 relaxed = _class_theta(gd, cl, rho, supply)
-                if exact and relaxed > 1:
+                if exact and relaxed > 1 and time.perf_counter() < deadline:
                     proved = _class_exact(gd, cl, rho, supply)
                     if proved is not None:
                         relaxed = min(relaxed, proved[0])
