@@ -102,7 +102,7 @@ class PatternBound:
     bound: int  # proven lower bound of the whole order's cost (0: none)
     lp: float  # the last restricted master LP's value (not a bound)
     iterations: int
-    converged: bool  # no improving column found by the (heuristic) pricing
+    converged: bool  # no improving column left: every theta_g proven 1
     seconds: float
     thetas: list[float]  # per group, the scaling of the best bound's duals
 
@@ -361,10 +361,12 @@ def pattern_bound(
                         stock_rows[wh, sku] = solver.Constraint(-inf, avail)
     objective = solver.Objective()
     objective.SetMinimization()
-    seen: set[tuple[int, str, tuple[int, ...]]] = set()
+    seen: set[tuple[int, str, tuple[int, ...], int]] = set()
 
     def add(g: int, wh: str, counts: Sequence[int], cost: int) -> bool:
-        key = (g, wh, tuple(counts))
+        # (the same content at a lower cost is another column: a planned parcel may cost more
+        # than the cheapest level that holds its content)
+        key = (g, wh, tuple(counts), cost)
         if key in seen:
             return False
         seen.add(key)
@@ -431,7 +433,8 @@ def pattern_bound(
                 for g, wh, counts, cost in found:
                     added += add(g, wh, counts, cost)
         if not added:
-            converged = True
+            # (every theta proven 1: the bound is the LP optimum)
+            converged = all(t == 1 for t in thetas)
             break
         if out_of_time:
             break
