@@ -1024,6 +1024,36 @@ def _score_to_beat(
     return _Score(shipped, cost, bound)
 
 
+def _solve_to_beat(setup: _Setup, alloc: Allocation, memo: _Memo, rival: _Score) -> _Score | None:
+    """``_score`` solved in full, or None as soon as the groups solved so far plus the lower
+    bounds of the others show the allocation does not beat ``rival`` (scores no better):
+    the caller then keeps ``rival`` either way, so the other groups need no full solve (the
+    local search of a group costs far more than its heuristics). Groups already solved in
+    full go first (they are known for free), then the dearest by bound."""
+    groups = _groups(setup, alloc)
+    shipped = -sum(alloc.shortfall.values())
+    lows: list[int] = []
+    final: list[bool] = []
+    for group in groups:
+        hit = memo.groups.get(_group_key(group))
+        done = hit is not None and not hit.quick
+        bad, low = _group_bound(setup, group, memo, packed=done)
+        shipped -= bad  # units that cannot ship are known before packing
+        lows.append(low)
+        final.append(done)
+    estimate = sum(lows)
+    order = sorted(range(len(groups)), key=lambda i: (not final[i], -lows[i]))
+    cost = bound = 0
+    for i in order:
+        if not _better(_Score(shipped, estimate), rival):
+            return None
+        solved = _solve_group(setup, groups[i], memo, False)
+        cost += solved.result.cost
+        bound += solved.result.lower_bound
+        estimate += solved.result.cost - lows[i]
+    return _Score(shipped, cost, bound)
+
+
 def _better(a: _Score, b: _Score | None) -> bool:
     return b is None or (-a.shipped, a.cost) < (-b.shipped, b.cost)
 
@@ -1717,8 +1747,8 @@ def plan(order: Order, context: PlanningContext) -> Plan:
             if cand is alloc or (sc.shipped <= score.shipped and sc.bound >= score.cost):
                 continue
             if k == first or _better(sc, score):
-                exact = _score(setup, cand, memo, quick=False)
-                if _better(exact, score):
+                exact = _solve_to_beat(setup, cand, memo, score)
+                if exact is not None and _better(exact, score):
                     alloc, score = cand, exact
         # Allocations the heuristics priced as low as the best one (not lower, so the moves
         # passed them by) but whose bound is lower than the best one's: the heuristics miss
@@ -1733,8 +1763,8 @@ def plan(order: Order, context: PlanningContext) -> Plan:
             if _at_relaxed_bound(setup, alloc, score, memo):
                 break
             if sc.shipped >= score.shipped and sc.bound < score.cost:
-                exact = _score(setup, cand, memo, quick=False)
-                if _better(exact, score):
+                exact = _solve_to_beat(setup, cand, memo, score)
+                if exact is not None and _better(exact, score):
                     alloc, score = cand, exact
     best = _plan_allocation(setup, alloc, memo)
     packages = best.packages
