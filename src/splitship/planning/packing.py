@@ -1664,6 +1664,9 @@ class Packer:
 
     def _try_pair(self, pa: Parcel, pb: Parcel) -> tuple[Parcel, Parcel] | None:
         base = pa.cost + pb.cost
+        # as in ``_repack``: the pair already costs what its size's cheapest cover does
+        if self.bound(pa.weight + pb.weight, pa.volume + pb.volume, 2) >= base:
+            return None
         if pa.weight + pb.weight <= self.max_content:
             merged = self.rebuild([a + b for a, b in zip(pa.counts, pb.counts, strict=True)])
             if merged.cost < base:
