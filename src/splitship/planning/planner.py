@@ -58,6 +58,7 @@ WORK_LIMIT = 800  # parcel evaluations of the exact search per group
 SEARCH_BUDGET = 3000  # parcel evaluations of the local search per group
 # ... which stops this many evaluations after its last gain: on the Family B sets (small,
 # medium and large orders) no gain ever came more than 1200 evaluations after the previous one
+# (780 since pairs that cannot gain are skipped), while 300 or 700 made some plans dearer
 SEARCH_STALL = 1500
 MOVE_EVALS = 8  # allocations tried by moving units between warehouses (orders <= MOVE_UNITS)
 MOVE_UNITS = 30
