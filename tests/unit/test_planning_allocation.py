@@ -92,6 +92,27 @@ def test_a_candidate_is_packed_in_full_unless_it_surely_scores_worse_than_the_ri
     assert cut  # the orders above do have candidates that are cut short
 
 
+def test_a_rival_is_solved_in_full_unless_it_surely_does_not_beat_the_best():
+    cut = 0
+    for inst in _multi_warehouse_orders(4):
+        setup = pl._setup(inst.order, inst.context)
+        start = pl._allocations(setup)[0]
+        best = pl._score(setup, start, pl._Memo(), quick=False)
+        for alloc in [*pl._transfers(setup, start, pl._Memo()), *pl._moves(setup, start)[:4]]:
+            full = pl._score(setup, alloc, pl._Memo(), quick=False)
+            for rival in (best, full, pl._Score(full.shipped, full.cost - 1)):
+                memo = pl._Memo()
+                pl._score(setup, alloc, memo, quick=True)  # as in the search: packed quick first
+                got = pl._solve_to_beat(setup, alloc, memo, rival)
+                if got is None:
+                    # given up only when solving it in full would not have beaten the rival
+                    assert not pl._better(full, rival)
+                    cut += 1
+                else:
+                    assert got == full
+    assert cut  # the orders above do have rivals that are given up
+
+
 def test_the_halves_of_a_swap_are_read_off_the_lines_each_candidate_changed():
     for inst in _multi_warehouse_orders(4):
         setup = pl._setup(inst.order, inst.context)
