@@ -1344,7 +1344,10 @@ def _pooled_bound(setup: _Setup, group: _Group, memo: _Memo) -> int | None:
     return packer.lower_bound(counts)
 
 
-def _alloc_key(alloc: Allocation) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+_AllocKey = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+
+
+def _alloc_key(alloc: Allocation) -> _AllocKey:
     return tuple(sorted((lid, tuple(sorted(ps))) for lid, ps in alloc.picks.items()))
 
 
@@ -1413,14 +1416,22 @@ def _improve_allocation(
     for _ in range(rounds):
         rnd = _Round(score)
         singles = _transfers(setup, alloc, memo) if transfers > 0 else []
-        for cand in singles:
-            key = _alloc_key(cand)
-            if transfers <= 0 or key in seen:
-                continue
-            if screens <= 0:
+        # big orders pack few candidates: the likeliest first (screened, so already seen)
+        ranked = units > MOVE_UNITS
+        order = singles
+        if ranked:
+            order, screens = _by_estimate(setup, singles, memo, seen, screens)
+        for cand in order:
+            if transfers <= 0:
                 break
-            seen.add(key)
-            screens -= 1
+            if not ranked:
+                key = _alloc_key(cand)
+                if key in seen:
+                    continue
+                if screens <= 0:
+                    break
+                seen.add(key)
+                screens -= 1
             found = rnd.weigh(setup, cand, memo, promising)
             if found is None:
                 continue
@@ -1428,16 +1439,20 @@ def _improve_allocation(
             if found and rnd.at_bound(setup, memo):
                 break  # no allocation costs less
         moves = _moves(setup, alloc)
-        for cand in moves:
+        order = moves
+        if ranked and evals > 0 and not rnd.at_bound(setup, memo):
+            order, screens = _by_estimate(setup, moves, memo, seen, screens)
+        for cand in order:
             if evals <= 0 or rnd.at_bound(setup, memo):
                 break
-            key = _alloc_key(cand)
-            if key in seen:
-                continue
-            if screens <= 0:
-                break
-            seen.add(key)
-            screens -= 1
+            if not ranked:
+                key = _alloc_key(cand)
+                if key in seen:
+                    continue
+                if screens <= 0:
+                    break
+                seen.add(key)
+                screens -= 1
             if rnd.weigh(setup, cand, memo, promising) is not None:
                 evals -= 1
         if swaps > 0 and swap_screens > 0 and not rnd.at_bound(setup, memo):
@@ -1467,6 +1482,33 @@ def _improve_allocation(
         if _at_relaxed_bound(setup, alloc, score, memo):
             break
     return alloc, score
+
+
+def _by_estimate(
+    setup: _Setup, cands: Sequence[Allocation], memo: _Memo, seen: set[_AllocKey], screens: int
+) -> tuple[list[Allocation], int]:
+    """The candidates not seen before, at most ``screens`` of them, cheapest estimate first
+    (units shipped, then the known costs of their groups plus the others' lower bounds, as in
+    ``_may_beat``), and the screens left. Big orders pack only a few candidates per round:
+    those are then the likeliest to win rather than the first generated."""
+    ranked: list[tuple[int, int, int, Allocation]] = []
+    for cand in cands:
+        key = _alloc_key(cand)
+        if key in seen:
+            continue
+        if screens <= 0:
+            break
+        seen.add(key)
+        screens -= 1
+        shipped = -sum(cand.shortfall.values())
+        cost = 0
+        for group in _groups(setup, cand):
+            bad, low = _group_bound(setup, group, memo)
+            shipped -= bad
+            cost += low
+        ranked.append((-shipped, cost, len(ranked), cand))
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked], screens
 
 
 def _delta(alloc: Allocation, cand: Allocation) -> tuple[str, str, dict[str, int]] | None:
