@@ -1270,6 +1270,22 @@ def _may_beat(
     own (tighter) bound. ``groups``: the allocation's, when the caller has them already."""
     if groups is None:
         groups = _groups(setup, alloc)
+    if _pooled_rules_out(setup, alloc, score, memo, groups):
+        return False
+    shipped = -sum(alloc.shortfall.values())
+    cost = 0
+    for group in groups:
+        bad, low = _group_bound(setup, group, memo)
+        shipped -= bad
+        cost += low
+    return _better(_Score(shipped, cost), score)
+
+
+def _pooled_rules_out(
+    setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo, groups: list[_Group]
+) -> bool:
+    """Do the allocation's groups' known costs plus the pooled bounds of the others show that
+    the heuristics cannot price it below ``score``? (The cheap first screen of ``_may_beat``.)"""
     cost = 0
     for group in groups:
         key = _group_key(group)
@@ -1283,19 +1299,10 @@ def _may_beat(
         else:
             low = memo.pooled[key] = _pooled_bound(setup, group, memo)
         if low is None:
-            break
-        cost += low
-    else:
-        # (units that cannot ship are left out: the estimate only errs towards "maybe")
-        if not _better(_Score(-sum(alloc.shortfall.values()), cost), score):
             return False
-    shipped = -sum(alloc.shortfall.values())
-    cost = 0
-    for group in groups:
-        bad, low = _group_bound(setup, group, memo)
-        shipped -= bad
         cost += low
-    return _better(_Score(shipped, cost), score)
+    # (units that cannot ship are left out: the estimate only errs towards "maybe")
+    return not _better(_Score(-sum(alloc.shortfall.values()), cost), score)
 
 
 def _pooled_bound(setup: _Setup, group: _Group, memo: _Memo) -> int | None:
@@ -1420,7 +1427,7 @@ def _improve_allocation(
         ranked = units > MOVE_UNITS
         order = singles
         if ranked:
-            order, screens = _by_estimate(setup, singles, memo, seen, screens)
+            order, screens = _by_estimate(setup, singles, memo, seen, screens, score)
         for cand in order:
             if transfers <= 0:
                 break
@@ -1441,7 +1448,7 @@ def _improve_allocation(
         moves = _moves(setup, alloc)
         order = moves
         if ranked and evals > 0 and not rnd.at_bound(setup, memo):
-            order, screens = _by_estimate(setup, moves, memo, seen, screens)
+            order, screens = _by_estimate(setup, moves, memo, seen, screens, score)
         for cand in order:
             if evals <= 0 or rnd.at_bound(setup, memo):
                 break
@@ -1485,12 +1492,19 @@ def _improve_allocation(
 
 
 def _by_estimate(
-    setup: _Setup, cands: Sequence[Allocation], memo: _Memo, seen: set[_AllocKey], screens: int
+    setup: _Setup,
+    cands: Sequence[Allocation],
+    memo: _Memo,
+    seen: set[_AllocKey],
+    screens: int,
+    score: _Score,
 ) -> tuple[list[Allocation], int]:
     """The candidates not seen before, at most ``screens`` of them, cheapest estimate first
     (units shipped, then the known costs of their groups plus the others' lower bounds, as in
     ``_may_beat``), and the screens left. Big orders pack only a few candidates per round:
-    those are then the likeliest to win rather than the first generated."""
+    those are then the likeliest to win rather than the first generated. One that the pooled
+    bounds rule out against the round's starting ``score`` is screened but left out: it would
+    be ruled out whenever it came (the best to beat only gets lower)."""
     ranked: list[tuple[int, int, int, Allocation]] = []
     for cand in cands:
         key = _alloc_key(cand)
@@ -1500,9 +1514,12 @@ def _by_estimate(
             break
         seen.add(key)
         screens -= 1
+        groups = _groups(setup, cand)
+        if _pooled_rules_out(setup, cand, score, memo, groups):
+            continue
         shipped = -sum(cand.shortfall.values())
         cost = 0
-        for group in _groups(setup, cand):
+        for group in groups:
             bad, low = _group_bound(setup, group, memo)
             shipped -= bad
             cost += low
