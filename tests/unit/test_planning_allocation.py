@@ -92,6 +92,58 @@ def test_a_candidate_is_packed_in_full_unless_it_surely_scores_worse_than_the_ri
     assert cut  # the orders above do have candidates that are cut short
 
 
+def test_a_rival_is_solved_in_full_unless_it_surely_does_not_beat_the_best():
+    cut = 0
+    for inst in _multi_warehouse_orders(4):
+        setup = pl._setup(inst.order, inst.context)
+        start = pl._allocations(setup)[0]
+        best = pl._score(setup, start, pl._Memo(), quick=False)
+        for alloc in [*pl._transfers(setup, start, pl._Memo()), *pl._moves(setup, start)[:4]]:
+            full = pl._score(setup, alloc, pl._Memo(), quick=False)
+            for rival in (best, full, pl._Score(full.shipped, full.cost - 1)):
+                memo = pl._Memo()
+                pl._score(setup, alloc, memo, quick=True)  # as in the search: packed quick first
+                got = pl._solve_to_beat(setup, alloc, memo, rival)
+                if got is None:
+                    # given up only when solving it in full would not have beaten the rival
+                    assert not pl._better(full, rival)
+                    cut += 1
+                else:
+                    assert got == full
+    assert cut  # the orders above do have rivals that are given up
+
+
+def test_big_orders_try_the_candidates_with_the_lowest_estimate_first():
+    ranked_any = False
+    for inst in _multi_warehouse_orders(3):
+        setup = pl._setup(inst.order, inst.context)
+        memo = pl._Memo()
+        start = pl._allocations(setup)[0]
+        score = pl._score(setup, start, memo, quick=True)
+        cands = [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]
+        for rival in (score, pl._Score(score.shipped, 2 * score.cost)):
+            seen = {pl._alloc_key(start)}
+            ranked, left = pl._by_estimate(setup, [start, *cands, *cands], memo, seen, 6, rival)
+            keys = [pl._alloc_key(c) for c in ranked]
+            # each candidate once, none seen before, within the screens, each now seen
+            assert len(set(keys)) == len(keys) <= 6 - left
+            assert pl._alloc_key(start) not in keys and set(keys) <= seen
+            # the screened ones left out are those the pooled bounds rule out
+            for cand in cands:
+                key = pl._alloc_key(cand)
+                if key in seen and key not in keys:
+                    groups = pl._groups(setup, cand)
+                    assert pl._pooled_rules_out(setup, cand, rival, memo, groups)
+            estimates = []
+            for cand in ranked:
+                lows = [pl._group_bound(setup, g, memo) for g in pl._groups(setup, cand)]
+                shipped = -sum(cand.shortfall.values()) - sum(bad for bad, _ in lows)
+                estimates.append((-shipped, sum(low for _, low in lows)))
+            assert estimates == sorted(estimates)
+            ranked_any = ranked_any or len(ranked) > 1
+    assert ranked_any
+
+
 def test_the_halves_of_a_swap_are_read_off_the_lines_each_candidate_changed():
     for inst in _multi_warehouse_orders(4):
         setup = pl._setup(inst.order, inst.context)

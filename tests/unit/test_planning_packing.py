@@ -362,6 +362,28 @@ def test_an_exact_search_it_does_not_start_would_have_returned_the_incumbent(
             assert [p.counts for p in parcels] == [p.counts for p in start]
 
 
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups())
+def test_a_pair_skipped_by_its_cover_bound_has_no_cheaper_split(packer: Packer) -> None:
+    """The local search leaves two parcels (or one, to split) alone when the cheapest cover
+    of their size by one or two levels costs what they do: that cover bounds every split of
+    their blocks into at most two parcels."""
+    if packer.n == 0 or packer.total_count > 8:
+        return
+    start = packer.best_fit() or packer.worst_fit()
+    pairs = [(p, packer.empty()) for p in start] + list(itertools.combinations(start, 2))
+    for pa, pb in pairs:
+        union = [a + b for a, b in zip(pa.counts, pb.counts, strict=True)]
+        if sum(union) < 2:
+            continue
+        cheapest = INF
+        for part in itertools.product(*(range(u + 1) for u in union)):
+            rest = [u - m for u, m in zip(union, part, strict=True)]
+            cost = packer.rebuild(part).cost + packer.rebuild(rest).cost
+            cheapest = min(cheapest, cost)
+        assert packer.bound(pa.weight + pb.weight, pa.volume + pb.volume, 2) <= cheapest
+
+
 def test_a_grown_covering_table_reads_what_a_table_built_that_large_reads() -> None:
     pieces = [(700, 9, 0), (1500, 14, 1), (3000, 20, 2), (4200, 31, 3), (10_000, 52, 4)]
     small, large = 9_000, 60_000

@@ -525,6 +525,8 @@ class Packer:
         self._lower: int | None = None
         self._sets: dict[str, list[list[Level]]] = {}
         self.limit = INF  # local search stops past this many
+        self.budget_end = INF  # the local search's whole budget ends here
+        self.stall = INF  # and it stops this many evaluations after its last gain
 
     # ---- parcel arithmetic ---------------------------------------------------------------
 
@@ -1457,6 +1459,11 @@ class Packer:
             parcels = self._make_room(parcels)
         return parcels
 
+    def _gained(self) -> None:
+        """The local search just lowered the cost: it may go on for ``stall`` more
+        evaluations (within its budget)."""
+        self.limit = min(self.budget_end, self.spent + self.stall)
+
     def _make_room(self, parcels: list[Parcel]) -> list[Parcel]:
         """Swap light blocks of the fullest parcel for heavier ones of two others at no cost
         to it, then re-split those two: a pair that cannot be re-cut for less may be once
@@ -1526,6 +1533,7 @@ class Packer:
                     if qc.cost + res[0].cost + res[1].cost < base:
                         new = [p for t, p in enumerate(parcels) if t not in (a, b, c)]
                         new += [q for q in (qc, res[0], res[1]) if q.units]
+                        self._gained()
                         return new
         return parcels
 
@@ -1541,6 +1549,7 @@ class Packer:
             if trial is not None:
                 new_cost = total(trial)
                 if new_cost < cost:
+                    self._gained()
                     current, cost, tried = trial, new_cost, 0
                     continue
             tried += 1
@@ -1645,6 +1654,7 @@ class Packer:
                         continue
                     pair = self._try_pair(parcels[a], parcels[b])
                     if pair is not None:
+                        self._gained()
                         parcels[a], parcels[b] = pair
                         improved = True
             parcels = [p for p in parcels if p.units]
@@ -1654,6 +1664,9 @@ class Packer:
 
     def _try_pair(self, pa: Parcel, pb: Parcel) -> tuple[Parcel, Parcel] | None:
         base = pa.cost + pb.cost
+        # as in ``_repack``: the pair already costs what its size's cheapest cover does
+        if self.bound(pa.weight + pb.weight, pa.volume + pb.volume, 2) >= base:
+            return None
         if pa.weight + pb.weight <= self.max_content:
             merged = self.rebuild([a + b for a, b in zip(pa.counts, pb.counts, strict=True)])
             if merged.cost < base:
@@ -1706,6 +1719,7 @@ class Packer:
             tried += 1
             res = self._repack(pa, pb)
             if res is not None:
+                self._gained()
                 parcels[a] = res[0]
                 if b >= 0:
                     parcels[b] = res[1]
@@ -1720,7 +1734,12 @@ class Packer:
         pool = [i for i in range(self.n) if union[i]]
         if sum(union) < 2:
             return None
-        self._prepare_bound()
+        # No re-split into one or two parcels costs less than the cheapest cover of the pair's
+        # size by one or two levels: when that is what the pair costs already, none is tried.
+        # (Three in four pairs the local search tries end here, most in its last round, the
+        # one that finds nothing; skipping them leaves its budget for later steps.)
+        if self.bound(uw, pa.volume + pb.volume, 2) >= base:
+            return None
         caps = sorted({lv.weight for lv in self._levels if 2 * lv.weight >= uw and lv.weight < uw})
         if not caps:
             return None
@@ -1953,9 +1972,11 @@ class Packer:
         rounds: int = 6,
         quick: bool = False,
         budget: int = 20_000,
+        stall: int = INF,
     ) -> PackResult:
         """Best packing found; ``quick``: the constructive heuristics only (no local search, no
-        exact search), to compare allocations cheaply."""
+        exact search), to compare allocations cheaply. The local search spends at most
+        ``budget`` parcel evaluations, and stops ``stall`` evaluations after its last gain."""
         self.quick = quick
         if self.n == 0:
             return PackResult([], 0, 0, True)
@@ -2011,7 +2032,9 @@ class Packer:
                 best, best_cost = cand, total(cand)
         if best_cost > lower and not quick:
             big = self.total_count > 200
-            self.limit = self.spent + budget
+            self.budget_end = self.spent + budget
+            self.stall = stall
+            self._gained()
             best = self.improve(best, lower, 2 if big else rounds)
             best_cost = total(best)
         if (

@@ -56,6 +56,10 @@ from splitship.planning.rules import (
 EXACT_UNITS = 30
 WORK_LIMIT = 800  # parcel evaluations of the exact search per group
 SEARCH_BUDGET = 3000  # parcel evaluations of the local search per group
+# ... which stops this many evaluations after its last gain: on the Family B sets (small,
+# medium and large orders) no gain ever came more than 1200 evaluations after the previous one
+# (780 since pairs that cannot gain are skipped), while 300 or 700 made some plans dearer
+SEARCH_STALL = 1500
 MOVE_EVALS = 8  # allocations tried by moving units between warehouses (orders <= MOVE_UNITS)
 MOVE_UNITS = 30
 TRANSFER_EVALS = 8  # allocations tried by moving several lines' units at once (same scaling)
@@ -1144,7 +1148,11 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
     if hit is not None and hit.packer is not None:
         # solved with the heuristics only before: the same packer goes on from there
         result = hit.packer.solve(
-            exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=False, budget=SEARCH_BUDGET
+            exact_units=EXACT_UNITS,
+            work_limit=WORK_LIMIT,
+            quick=False,
+            budget=SEARCH_BUDGET,
+            stall=SEARCH_STALL,
         )
         solved = _Solved(hit.packer, result, hit.pricer, hit.unship, hit.notes, False)
         memo.groups[key] = solved
@@ -1156,7 +1164,11 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
         result = PackResult([], 0, 0, True)
     else:
         result = packer.solve(
-            exact_units=EXACT_UNITS, work_limit=WORK_LIMIT, quick=quick, budget=SEARCH_BUDGET
+            exact_units=EXACT_UNITS,
+            work_limit=WORK_LIMIT,
+            quick=quick,
+            budget=SEARCH_BUDGET,
+            stall=SEARCH_STALL,
         )
     solved = _Solved(
         packer,
@@ -1211,6 +1223,36 @@ def _score_to_beat(
         if _better(rival, _Score(shipped, estimate)):
             return None
         solved = _solve_group(setup, groups[i], memo, True)
+        cost += solved.result.cost
+        bound += solved.result.lower_bound
+        estimate += solved.result.cost - lows[i]
+    return _Score(shipped, cost, bound)
+
+
+def _solve_to_beat(setup: _Setup, alloc: Allocation, memo: _Memo, rival: _Score) -> _Score | None:
+    """``_score`` solved in full, or None as soon as the groups solved so far plus the lower
+    bounds of the others show the allocation does not beat ``rival`` (scores no better):
+    the caller then keeps ``rival`` either way, so the other groups need no full solve (the
+    local search of a group costs far more than its heuristics). Groups already solved in
+    full go first (they are known for free), then the dearest by bound."""
+    groups = _groups(setup, alloc)
+    shipped = -sum(alloc.shortfall.values())
+    lows: list[int] = []
+    final: list[bool] = []
+    for group in groups:
+        hit = memo.groups.get(_group_key(group))
+        done = hit is not None and not hit.quick
+        bad, low = _group_bound(setup, group, memo, packed=done)
+        shipped -= bad  # units that cannot ship are known before packing
+        lows.append(low)
+        final.append(done)
+    estimate = sum(lows)
+    order = sorted(range(len(groups)), key=lambda i: (not final[i], -lows[i]))
+    cost = bound = 0
+    for i in order:
+        if not _better(_Score(shipped, estimate), rival):
+            return None
+        solved = _solve_group(setup, groups[i], memo, False)
         cost += solved.result.cost
         bound += solved.result.lower_bound
         estimate += solved.result.cost - lows[i]
@@ -1432,6 +1474,22 @@ def _may_beat(
     own (tighter) bound. ``groups``: the allocation's, when the caller has them already."""
     if groups is None:
         groups = _groups(setup, alloc)
+    if _pooled_rules_out(setup, alloc, score, memo, groups):
+        return False
+    shipped = -sum(alloc.shortfall.values())
+    cost = 0
+    for group in groups:
+        bad, low = _group_bound(setup, group, memo)
+        shipped -= bad
+        cost += low
+    return _better(_Score(shipped, cost), score)
+
+
+def _pooled_rules_out(
+    setup: _Setup, alloc: Allocation, score: _Score, memo: _Memo, groups: list[_Group]
+) -> bool:
+    """Do the allocation's groups' known costs plus the pooled bounds of the others show that
+    the heuristics cannot price it below ``score``? (The cheap first screen of ``_may_beat``.)"""
     cost = 0
     for group in groups:
         key = _group_key(group)
@@ -1445,19 +1503,10 @@ def _may_beat(
         else:
             low = memo.pooled[key] = _pooled_bound(setup, group, memo)
         if low is None:
-            break
-        cost += low
-    else:
-        # (units that cannot ship are left out: the estimate only errs towards "maybe")
-        if not _better(_Score(-sum(alloc.shortfall.values()), cost), score):
             return False
-    shipped = -sum(alloc.shortfall.values())
-    cost = 0
-    for group in groups:
-        bad, low = _group_bound(setup, group, memo)
-        shipped -= bad
         cost += low
-    return _better(_Score(shipped, cost), score)
+    # (units that cannot ship are left out: the estimate only errs towards "maybe")
+    return not _better(_Score(-sum(alloc.shortfall.values()), cost), score)
 
 
 def _pooled_bound(setup: _Setup, group: _Group, memo: _Memo) -> int | None:
@@ -1506,7 +1555,10 @@ def _pooled_bound(setup: _Setup, group: _Group, memo: _Memo) -> int | None:
     return packer.lower_bound(counts)
 
 
-def _alloc_key(alloc: Allocation) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+_AllocKey = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+
+
+def _alloc_key(alloc: Allocation) -> _AllocKey:
     return tuple(sorted((lid, tuple(sorted(ps))) for lid, ps in alloc.picks.items()))
 
 
@@ -1575,14 +1627,22 @@ def _improve_allocation(
     for _ in range(rounds):
         rnd = _Round(score)
         singles = _transfers(setup, alloc, memo) if transfers > 0 else []
-        for cand in singles:
-            key = _alloc_key(cand)
-            if transfers <= 0 or key in seen:
-                continue
-            if screens <= 0:
+        # big orders pack few candidates: the likeliest first (screened, so already seen)
+        ranked = units > MOVE_UNITS
+        order = singles
+        if ranked:
+            order, screens = _by_estimate(setup, singles, memo, seen, screens, score)
+        for cand in order:
+            if transfers <= 0:
                 break
-            seen.add(key)
-            screens -= 1
+            if not ranked:
+                key = _alloc_key(cand)
+                if key in seen:
+                    continue
+                if screens <= 0:
+                    break
+                seen.add(key)
+                screens -= 1
             found = rnd.weigh(setup, cand, memo, promising)
             if found is None:
                 continue
@@ -1590,16 +1650,20 @@ def _improve_allocation(
             if found and rnd.at_bound(setup, memo):
                 break  # no allocation costs less
         moves = _moves(setup, alloc)
-        for cand in moves:
+        order = moves
+        if ranked and evals > 0 and not rnd.at_bound(setup, memo):
+            order, screens = _by_estimate(setup, moves, memo, seen, screens, score)
+        for cand in order:
             if evals <= 0 or rnd.at_bound(setup, memo):
                 break
-            key = _alloc_key(cand)
-            if key in seen:
-                continue
-            if screens <= 0:
-                break
-            seen.add(key)
-            screens -= 1
+            if not ranked:
+                key = _alloc_key(cand)
+                if key in seen:
+                    continue
+                if screens <= 0:
+                    break
+                seen.add(key)
+                screens -= 1
             if rnd.weigh(setup, cand, memo, promising) is not None:
                 evals -= 1
         if swaps > 0 and swap_screens > 0 and not rnd.at_bound(setup, memo):
@@ -1629,6 +1693,43 @@ def _improve_allocation(
         if _at_relaxed_bound(setup, alloc, score, memo):
             break
     return alloc, score
+
+
+def _by_estimate(
+    setup: _Setup,
+    cands: Sequence[Allocation],
+    memo: _Memo,
+    seen: set[_AllocKey],
+    screens: int,
+    score: _Score,
+) -> tuple[list[Allocation], int]:
+    """The candidates not seen before, at most ``screens`` of them, cheapest estimate first
+    (units shipped, then the known costs of their groups plus the others' lower bounds, as in
+    ``_may_beat``), and the screens left. Big orders pack only a few candidates per round:
+    those are then the likeliest to win rather than the first generated. One that the pooled
+    bounds rule out against the round's starting ``score`` is screened but left out: it would
+    be ruled out whenever it came (the best to beat only gets lower)."""
+    ranked: list[tuple[int, int, int, Allocation]] = []
+    for cand in cands:
+        key = _alloc_key(cand)
+        if key in seen:
+            continue
+        if screens <= 0:
+            break
+        seen.add(key)
+        screens -= 1
+        groups = _groups(setup, cand)
+        if _pooled_rules_out(setup, cand, score, memo, groups):
+            continue
+        shipped = -sum(cand.shortfall.values())
+        cost = 0
+        for group in groups:
+            bad, low = _group_bound(setup, group, memo)
+            shipped -= bad
+            cost += low
+        ranked.append((-shipped, cost, len(ranked), cand))
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked], screens
 
 
 def _delta(alloc: Allocation, cand: Allocation) -> tuple[str, str, dict[str, int]] | None:
@@ -1922,8 +2023,8 @@ def plan(order: Order, context: PlanningContext) -> Plan:
             if cand is alloc or (sc.shipped <= score.shipped and sc.bound >= score.cost):
                 continue
             if k == first or _better(sc, score):
-                exact = _score(setup, cand, memo, quick=False)
-                if _better(exact, score):
+                exact = _solve_to_beat(setup, cand, memo, score)
+                if exact is not None and _better(exact, score):
                     alloc, score = cand, exact
         # Allocations the heuristics priced as low as the best one (not lower, so the moves
         # passed them by) but whose bound is lower than the best one's: the heuristics miss
@@ -1938,8 +2039,8 @@ def plan(order: Order, context: PlanningContext) -> Plan:
             if _at_relaxed_bound(setup, alloc, score, memo):
                 break
             if sc.shipped >= score.shipped and sc.bound < score.cost:
-                exact = _score(setup, cand, memo, quick=False)
-                if _better(exact, score):
+                exact = _solve_to_beat(setup, cand, memo, score)
+                if exact is not None and _better(exact, score):
                     alloc, score = cand, exact
     best = _plan_allocation(setup, alloc, memo)
     packages = best.packages
