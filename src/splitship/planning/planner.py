@@ -62,7 +62,8 @@ SEARCH_BUDGET = 3000  # parcel evaluations of the local search per group
 SEARCH_STALL = 1500
 MOVE_EVALS = 8  # allocations tried by moving units between warehouses (orders <= MOVE_UNITS)
 MOVE_UNITS = 30
-TRANSFER_EVALS = 8  # allocations tried by moving several lines' units at once (any size)
+TRANSFER_EVALS = 8  # allocations tried by moving several lines' units at once (same scaling)
+TRANSFER_FLOOR = 4  # ... but never fewer than this, however big the order
 LEVEL_FILLS = 2  # price steps of the receiving parcel tried by a transfer
 SCREENS = 4 * (MOVE_EVALS + TRANSFER_EVALS)  # allocations screened by their bound at most
 BIG_SCREENS = 2 * SCREENS  # the same for orders over MOVE_UNITS (more lines, more candidates)
@@ -1612,16 +1613,16 @@ def _improve_allocation(
     rounds: int = 8,
 ) -> tuple[Allocation, _Score]:
     """Move units between warehouses while that lowers the (heuristic) cost, packing at most
-    ``MOVE_EVALS`` one-line moves (fewer for big orders: each costs a packing of two groups)
-    and ``TRANSFER_EVALS`` transfers among at most ``SCREENS`` allocations screened by their
-    bound (``BIG_SCREENS`` over ``MOVE_UNITS`` units). Transfers keep their budget however big
-    the order: on large orders with fragmented stock they are what finds the cheaper
-    allocations, and the planner's time there is dominated by packing, not by them.
+    ``MOVE_EVALS`` one-line moves and ``TRANSFER_EVALS`` transfers (fewer for big orders: each
+    costs a packing of two groups) among at most ``SCREENS`` allocations screened by their
+    bound. Big orders keep at least ``TRANSFER_FLOOR`` transfers and screen ``BIG_SCREENS``:
+    with fragmented stock, transfers are what finds their cheaper allocations (on 106 orders of
+    50-200 units, 18 came out 0.1-3.3 % cheaper, none dearer, for about a third more time).
     Allocations the heuristics do not price lower but whose bound is lower go to
     ``promising`` (the heuristics miss some tight packings)."""
     units = sum(ln.qty for ln in setup.lines)
     evals = MOVE_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
-    transfers = TRANSFER_EVALS
+    transfers = max(TRANSFER_EVALS * MOVE_UNITS // max(units, MOVE_UNITS), TRANSFER_FLOOR)
     seen = {_alloc_key(alloc)}
     # only the allocations that pass the bound screen are packed, so count those; the screen
     # itself (cheap) has a budget of its own
