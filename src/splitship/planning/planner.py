@@ -678,12 +678,19 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
     setup_notes: list[Reason] = []
     # One object per distinct address (equal addresses share it), so that grouping can go by
     # identity within this call instead of hashing addresses again and again.
-    canonical: dict[Address, Address] = {addr0: addr0}
+    # (Made on the first line with an address of its own: hashing an address is not free, and
+    # most orders have none.)
+    canonical: dict[Address, Address] | None = None
     line_addr: dict[str, Address] = {}
     for ln in order.lines:
         if ln.id in unassigned:
             a = ln.address
-            line_addr[ln.id] = addr0 if a is None else canonical.setdefault(a, a)
+            if a is None:
+                line_addr[ln.id] = addr0
+                continue
+            if canonical is None:
+                canonical = {addr0: addr0}
+            line_addr[ln.id] = canonical.setdefault(a, a)
     for r in claim_rules:
         for ln in order.lines:
             if ln.id not in unassigned or not active(r, line_addr[ln.id]):

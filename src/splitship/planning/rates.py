@@ -241,6 +241,9 @@ class BinPricer:
         self.memo: dict[tuple[int, ...], tuple[int, int]] = {}
         self._accepts: dict[tuple[object, ...], int] = {}
         self._channel_memo: dict[tuple[int, ...], tuple[tuple[int, int, int], ...]] = {}
+        # per (channel bit, chargeable weight) of a rate whose price never falls with weight:
+        # its price there (None: none) and the heaviest weight at the same price
+        self._brackets: dict[tuple[int, int], tuple[int | None, int]] = {}
         self._by_index = {o.index: o for o in self.options}
         self._levels: dict[tuple[int, int], list[Level]] = {}
         self._spans: dict[tuple[int, int], list[tuple[int, int, int, list[int]]]] = {}
@@ -381,6 +384,7 @@ class BinPricer:
     ) -> tuple[tuple[int, int, int], ...]:
         """``channel_prices`` without the memo."""
         out: list[tuple[int, int, int]] = []
+        brackets = self._brackets
         fits = 0  # the boxes (bit per position) this content fits in
         for pos, (max_load, inner_volume, i0, i1, i2) in enumerate(self._boxes):
             if weight <= max_load and volume <= inner_volume and d0 <= i0 and d1 <= i1 and d2 <= i2:
@@ -439,11 +443,14 @@ class BinPricer:
                 continue
             # The price only grows with the chargeable weight: the lightest is the channel's
             # cheapest, and the first option (in tie order) at that price is the first whose
-            # chargeable weight is still in the same price bracket.
-            price = price_of(low)
+            # chargeable weight is still in the same price bracket. (Chargeable weights go in
+            # steps, so few of them recur: each one's price and bracket are worked out once.)
+            bracket = brackets.get((bit, low))
+            if bracket is None:
+                bracket = brackets[(bit, low)] = (price_of(low), top_of(low))
+            price, top = bracket
             if price is None:
                 continue  # nor at any heavier weight
-            top = top_of(low)
             for w, index in cands:
                 if w <= top:
                     out.append((bit, price, index))
