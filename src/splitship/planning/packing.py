@@ -1174,9 +1174,23 @@ class Packer:
         best: tuple[int, int] | None = None
         best_p: Parcel | None = None
         best_opt = -1
+        # When a parcel never costs less than part of its content, a parcel with the block
+        # added costs at least its cost now and at least the cheapest level holding its new
+        # weight (once the bound structures exist): a parcel whose added cost cannot come
+        # below the best so far is not priced. It still counts as an evaluation, so that the
+        # work limits of the local search, which places blocks too, run out just as before.
+        prune = self.monotone and self._covers is not None
+        stair_w, stair_c = self._stair_w, self._stair_c
+        wi = self.w[i]
         for p in parcels:
             if p.weight > limit:
                 continue
+            if prune and best is not None:
+                j = bisect_left(stair_w, p.weight + wi)
+                low = (stair_c[j] if j < len(stair_c) else INF) - p.cost
+                if (low if low > 0 else 0, -p.weight) >= best:
+                    self.spent += 1
+                    continue
             cost, opt = self.cost_with(p, i)
             if cost >= INF:
                 continue
