@@ -413,6 +413,33 @@ class _Cover:
         return out
 
 
+class _LevelPieces:
+    """The levels' part of ``_Measures``: each level as a covering piece under weight and, when
+    every level has a volume, volume and the mix of both; with the largest capacity of a level
+    under each. Shared by every group that keeps the same levels, whatever its single units."""
+
+    __slots__ = ("bounded", "mixed", "parts")
+
+    def __init__(self, levels: Sequence[Level]) -> None:
+        self.bounded = all(lv.volume < INF for lv in levels)
+        # mixed: the size of the largest box-like level, weight and volume equally
+        big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
+        self.mixed = (
+            (big.volume, big.weight)
+            if big is not None and big.volume > 0 and big.weight > 0
+            else None
+        )
+        measures: list[tuple[int, int]] = [(1, 0)]
+        if self.bounded:
+            measures.append((0, 1))
+            if self.mixed is not None:
+                measures.append(self.mixed)
+        self.parts: dict[tuple[int, int], tuple[list[tuple[int, int, int]], int]] = {}
+        for a, b in measures:
+            ps = [(a * lv.weight + b * lv.volume, lv.cost, t) for t, lv in enumerate(levels)]
+            self.parts[(a, b)] = (ps, max((cap for cap, _, _ in ps), default=-1))
+
+
 class _Measures:
     """The covering pieces of a set of levels (and single units in their own packaging) under
     each size measure: weight; and, when every piece has a volume and the blocks take some,
@@ -422,25 +449,21 @@ class _Measures:
     __slots__ = ("schemes",)
 
     def __init__(
-        self, levels: Sequence[Level], singles: Sequence[tuple[int, int, int, int]], bulky: bool
+        self, lp: _LevelPieces, singles: Sequence[tuple[int, int, int, int]], bulky: bool
     ) -> None:
-        pieces = [(lv.weight, lv.volume, lv.cost, t) for t, lv in enumerate(levels)]
-        pieces += singles
         self.schemes: list[tuple[int, int, list[tuple[int, int, int]], int, int]] = []
-        if not pieces:
+        if not lp.parts[(1, 0)][0] and not singles:
             return
         measures: list[tuple[int, int]] = [(1, 0)]
-        if bulky and all(vol < INF for _, vol, _, _ in pieces):
+        if bulky and lp.bounded and all(vol < INF for _, vol, _, _ in singles):
             measures.append((0, 1))
-            # mixed: the size of the largest box-like level, weight and volume equally
-            big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
-            if big is not None and big.volume > 0 and big.weight > 0:
-                measures.append((big.volume, big.weight))
+            if lp.mixed is not None:
+                measures.append(lp.mixed)
         for a, b in measures:
-            ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in pieces]
-            biggest = max(cap for cap, _, _ in ps)
+            level_ps, top = lp.parts[(a, b)]
+            ps = level_ps + [(a * pw + b * pv, c, t) for pw, pv, c, t in singles]
+            biggest = max(top, max((cap for cap, _, _ in ps[len(level_ps) :]), default=-1))
             if biggest > 0:
-                top = max((cap for cap, _, _ in ps[: len(levels)]), default=-1)
                 self.schemes.append((a, b, ps, biggest, top))
 
 
@@ -716,14 +739,22 @@ class Packer:
         pricer = self.pricer
         # a level is useful when its option takes some block that fits it
         smallest: dict[int, tuple[int, int] | None] = {}
-        accepting = self.accepting
+        # (the blocks fall into a few sets of accepting options: the least weight and volume
+        # per set first, then per option over the sets that hold it)
+        by_mask: dict[int, tuple[int, int]] = {}
+        for m, w, v in zip(self.accepting, self.w, self.v, strict=True):
+            if m:
+                cur = by_mask.get(m)
+                by_mask[m] = (w, v) if cur is None else (min(cur[0], w), min(cur[1], v))
+        masks = list(by_mask.items())
         for o in pricer.options:
             if o.channel_bit & self.chunion:
                 bit = 1 << o.index
-                acc = [i for i in range(self.n) if accepting[i] & bit]
-                smallest[o.index] = (
-                    (min(self.w[i] for i in acc), min(self.v[i] for i in acc)) if acc else None
-                )
+                least: tuple[int, int] | None = None
+                for m, (w, v) in masks:
+                    if m & bit:
+                        least = (w, v) if least is None else (min(least[0], w), min(least[1], v))
+                smallest[o.index] = least
         # An option's levels share its volume and ascend in weight: the useful ones are a
         # suffix of them. The bound structures depend on which levels are kept only, so they
         # are shared by every group that keeps the same ones.
@@ -770,7 +801,12 @@ class Packer:
         mkey = (lkey, skey, tv > 0)
         measures = pricer.bound_cache.get(mkey)
         if not isinstance(measures, _Measures):
-            measures = _Measures(levels, singles, tv > 0)
+            pkey = (lkey, "pieces")
+            lp = pricer.bound_cache.get(pkey)
+            if not isinstance(lp, _LevelPieces):
+                lp = _LevelPieces(levels)
+                pricer.remember(pkey, lp)
+            measures = _Measures(lp, singles, tv > 0)
             pricer.remember(mkey, measures)
         covers: list[_Cover] = []
         n_levels = len(levels)
