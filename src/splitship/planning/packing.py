@@ -986,8 +986,9 @@ class Packer:
     def best_fit(self, order: Sequence[int] | None = None) -> list[Parcel]:
         parcels: list[Parcel] = []
         for i in order if order is not None else range(self.n):
+            seen: dict[int, tuple[int, int]] = {}
             for _ in range(self.kinds[i].count):
-                if not self._place(parcels, i):
+                if not self._place(parcels, i, seen):
                     return []
         return parcels
 
@@ -1099,8 +1100,9 @@ class Packer:
             for i, n in enumerate(sel):
                 remaining[i] -= n
         for i in range(self.n):
+            seen: dict[int, tuple[int, int]] = {}
             for _ in range(remaining[i]):
-                if not self._place(parcels, i):
+                if not self._place(parcels, i, seen):
                     return []
         return parcels
 
@@ -1204,8 +1206,15 @@ class Packer:
                 self.add(p, i, 1, cost, opt)
         return list(p.counts) if p.units else None
 
-    def _place(self, parcels: list[Parcel], i: int) -> bool:
-        """Put one block of kind ``i`` where it adds least cost (fullest parcel on ties)."""
+    def _place(
+        self, parcels: list[Parcel], i: int, seen: dict[int, tuple[int, int]] | None = None
+    ) -> bool:
+        """Put one block of kind ``i`` where it adds least cost (fullest parcel on ties).
+
+        ``seen`` keeps, across placements of blocks of this one kind into the same parcels,
+        each parcel's price with the block added, until the parcel changes: placing a line's
+        units one by one then prices only the parcel that took the last one (each reuse still
+        counts as an evaluation, so every work limit runs out as before)."""
         limit = self.max_content - self.w[i]
         best: tuple[int, int] | None = None
         best_p: Parcel | None = None
@@ -1221,13 +1230,20 @@ class Packer:
         for p in parcels:
             if p.weight > limit:
                 continue
-            if prune and best is not None:
-                j = bisect_left(stair_w, p.weight + wi)
-                low = (stair_c[j] if j < len(stair_c) else INF) - p.cost
-                if (low if low > 0 else 0, -p.weight) >= best:
-                    self.spent += 1
-                    continue
-            cost, opt = self.cost_with(p, i)
+            hit = seen.get(id(p)) if seen is not None else None
+            if hit is not None:
+                self.spent += 1
+                cost, opt = hit
+            else:
+                if prune and best is not None:
+                    j = bisect_left(stair_w, p.weight + wi)
+                    low = (stair_c[j] if j < len(stair_c) else INF) - p.cost
+                    if (low if low > 0 else 0, -p.weight) >= best:
+                        self.spent += 1
+                        continue
+                cost, opt = self.cost_with(p, i)
+                if seen is not None:
+                    seen[id(p)] = (cost, opt)
             if cost >= INF:
                 continue
             key = (cost - p.cost, -p.weight)
@@ -1236,6 +1252,8 @@ class Packer:
         new_cost = self.alone[i]
         if best_p is not None and best is not None and best[0] <= new_cost:
             self.add(best_p, i, 1, best[0] + best_p.cost, best_opt)
+            if seen is not None:
+                seen.pop(id(best_p), None)
             return True
         if new_cost >= INF:
             return False
