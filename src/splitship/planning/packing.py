@@ -434,24 +434,39 @@ class _LevelPieces:
             measures.append((0, 1))
             if self.mixed is not None:
                 measures.append(self.mixed)
-        self.parts: dict[tuple[int, int], tuple[list[tuple[int, int, int]], int]] = {}
+        # per measure: the pieces, the largest capacity and the staircase of the pieces
+        self.parts: dict[
+            tuple[int, int], tuple[list[tuple[int, int, int]], int, list[tuple[int, int, int]]]
+        ] = {}
         for a, b in measures:
             ps = [(a * lv.weight + b * lv.volume, lv.cost, t) for t, lv in enumerate(levels)]
-            self.parts[(a, b)] = (ps, max((cap for cap, _, _ in ps), default=-1))
+            top = max((cap for cap, _, _ in ps), default=-1)
+            self.parts[(a, b)] = (ps, top, _staircase(ps))
 
 
 class _Measures:
     """The covering pieces of a set of levels (and single units in their own packaging) under
     each size measure: weight; and, when every piece has a volume and the blocks take some,
     volume and a mix of both. (a, b, pieces as (capacity, cost, tag), largest capacity,
-    largest capacity of a level)."""
+    largest capacity of a level, the staircase of the pieces and its key: the staircase with
+    the single units' tags as -1, since only the levels' tags are ever read from a cover)."""
 
     __slots__ = ("schemes",)
 
     def __init__(
         self, lp: _LevelPieces, singles: Sequence[tuple[int, int, int, int]], bulky: bool
     ) -> None:
-        self.schemes: list[tuple[int, int, list[tuple[int, int, int]], int, int]] = []
+        self.schemes: list[
+            tuple[
+                int,
+                int,
+                list[tuple[int, int, int]],
+                int,
+                int,
+                list[tuple[int, int, int]],
+                tuple[tuple[int, int, int], ...],
+            ]
+        ] = []
         if not lp.parts[(1, 0)][0] and not singles:
             return
         measures: list[tuple[int, int]] = [(1, 0)]
@@ -460,11 +475,16 @@ class _Measures:
             if lp.mixed is not None:
                 measures.append(lp.mixed)
         for a, b in measures:
-            level_ps, top = lp.parts[(a, b)]
-            ps = level_ps + [(a * pw + b * pv, c, t) for pw, pv, c, t in singles]
-            biggest = max(top, max((cap for cap, _, _ in ps[len(level_ps) :]), default=-1))
+            level_ps, top, level_stair = lp.parts[(a, b)]
+            single_ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in singles]
+            ps = level_ps + single_ps
+            biggest = max(top, max((cap for cap, _, _ in single_ps), default=-1))
             if biggest > 0:
-                self.schemes.append((a, b, ps, biggest, top))
+                # a level the levels' own staircase leaves out is beaten by a level there,
+                # which beats it beside any single unit too: the same staircase as of ``ps``
+                stair = _staircase(level_stair + single_ps) if single_ps else level_stair
+                skey = tuple((cap, c, t if t >= 0 else -1) for cap, c, t in stair)
+                self.schemes.append((a, b, ps, biggest, top, stair, skey))
 
 
 LevelParts = tuple[list[Level], list[int], list[int], list[tuple[int, int, int]], list[int]]
@@ -809,27 +829,15 @@ class Packer:
             measures = _Measures(lp, singles, tv > 0)
             pricer.remember(mkey, measures)
         covers: list[_Cover] = []
-        n_levels = len(levels)
-        for a, b, ps, biggest, top in measures.schemes:
+        for a, b, _ps, biggest, _top, stair, stair_key in measures.schemes:
             size = a * tw + b * tv
             cell = max(1, biggest // (CELLS_MAX if fine else CELLS), size // GRID_MAX)
-            # shared with earlier groups only on the same grid (the result never depends on
-            # which orders came before)
-            cv: _Cover | None = None
-            if skey and n_levels and top == biggest:
-                # A single unit in its own packaging that costs at least a level holding as
-                # much leaves the staircase (and so everything the cover computes) as it is:
-                # when every single does, the cover of the levels alone serves, shared with
-                # every group that keeps the same levels.
-                bare = self._cover(pricer, (lkey, a, b, (), fine, cell), a, b, ps[:n_levels])
-                caps, scost = bare.caps, bare.scost
-                if all(
-                    (j := bisect_left(caps, cap)) < len(caps) and scost[j] <= cost
-                    for cap, cost, _ in ps[n_levels:]
-                ):
-                    cv = bare
-            if cv is None:
-                cv = self._cover(pricer, (lkey, a, b, skey, fine, cell), a, b, ps)
+            # A cover computes everything from the staircase of its pieces: it is shared by
+            # every group with the same staircase under this measure (a single unit in its own
+            # packaging that costs at least a level holding as much is not on it; nor is a
+            # level another beats), only on the same grid (the result never depends on which
+            # orders came before). Of the tags it returns only the levels' are read.
+            cv = self._cover(pricer, ("cover", a, b, stair_key, fine, cell), a, b, stair)
             if cv.size_max < size:
                 cv.grow(size, cell)
             covers.append(cv)
