@@ -1224,7 +1224,8 @@ class Packer:
         units one by one then prices only the parcel that took the last one (each reuse still
         counts as an evaluation, so every work limit runs out as before)."""
         limit = self.max_content - self.w[i]
-        best: tuple[int, int] | None = None
+        # the best so far by (added cost, -weight): ``best_d``, ``best_w``
+        best_d = best_w = 0
         best_p: Parcel | None = None
         best_opt = -1
         # When a parcel never costs less than part of its content, a parcel with the block
@@ -1234,32 +1235,38 @@ class Packer:
         # work limits of the local search, which places blocks too, run out just as before.
         prune = self.monotone and self._covers is not None
         stair_w, stair_c = self._stair_w, self._stair_c
+        n_stair = len(stair_c)
         wi = self.w[i]
+        skipped = 0  # evaluations counted without pricing
         for p in parcels:
-            if p.weight > limit:
+            pw = p.weight
+            if pw > limit:
                 continue
             hit = seen.get(id(p)) if seen is not None else None
             if hit is not None:
-                self.spent += 1
+                skipped += 1
                 cost, opt = hit
             else:
-                if prune and best is not None:
-                    j = bisect_left(stair_w, p.weight + wi)
-                    low = (stair_c[j] if j < len(stair_c) else INF) - p.cost
-                    if (low if low > 0 else 0, -p.weight) >= best:
-                        self.spent += 1
+                if prune and best_p is not None:
+                    j = bisect_left(stair_w, pw + wi)
+                    low = (stair_c[j] if j < n_stair else INF) - p.cost
+                    if low < 0:
+                        low = 0
+                    if low > best_d or (low == best_d and pw <= best_w):
+                        skipped += 1
                         continue
                 cost, opt = self.cost_with(p, i)
                 if seen is not None:
                     seen[id(p)] = (cost, opt)
             if cost >= INF:
                 continue
-            key = (cost - p.cost, -p.weight)
-            if best is None or key < best:
-                best, best_p, best_opt = key, p, opt
+            d = cost - p.cost
+            if best_p is None or d < best_d or (d == best_d and pw > best_w):
+                best_d, best_w, best_p, best_opt = d, pw, p, opt
+        self.spent += skipped
         new_cost = self.alone[i]
-        if best_p is not None and best is not None and best[0] <= new_cost:
-            self.add(best_p, i, 1, best[0] + best_p.cost, best_opt)
+        if best_p is not None and best_d <= new_cost:
+            self.add(best_p, i, 1, best_d + best_p.cost, best_opt)
             if seen is not None:
                 seen.pop(id(best_p), None)
             return True
