@@ -413,6 +413,16 @@ class _Cover:
         return out
 
 
+class _Kept:
+    """The levels a group keeps for its bound (their key and parts), by what decides them."""
+
+    __slots__ = ("lkey", "parts")
+
+    def __init__(self, lkey: tuple[object, ...], parts: LevelParts) -> None:
+        self.lkey = lkey
+        self.parts = parts
+
+
 class _LevelPieces:
     """The levels' part of ``_Measures``: each level as a covering piece under weight and, when
     every level has a volume, volume and the mix of both; with the largest capacity of a level
@@ -766,40 +776,51 @@ class Packer:
             if m:
                 cur = by_mask.get(m)
                 by_mask[m] = (w, v) if cur is None else (min(cur[0], w), min(cur[1], v))
-        masks = list(by_mask.items())
-        for o in pricer.options:
-            if o.channel_bit & self.chunion:
-                bit = 1 << o.index
-                least: tuple[int, int] | None = None
-                for m, (w, v) in masks:
-                    if m & bit:
-                        least = (w, v) if least is None else (min(least[0], w), min(least[1], v))
-                smallest[o.index] = least
-        # An option's levels share its volume and ascend in weight: the useful ones are a
-        # suffix of them. The bound structures depend on which levels are kept only, so they
-        # are shared by every group that keeps the same ones.
-        all_levels = pricer.levels(self.chunion, self.total_weight)
-        kept: list[tuple[int, int]] = []
-        # the kept levels by content (per option: its levels' number and the first kept), so
-        # that groups of different weights keeping the same levels share the structures
-        same: list[tuple[int, int]] = []
-        spans = pricer.level_spans(self.chunion, self.total_weight)
-        ids = pricer.level_ids(self.chunion, self.total_weight)
-        for (index, start, end, weights), content in zip(spans, ids, strict=True):
-            sm = smallest.get(index)
-            if sm is None or all_levels[start].volume < sm[1]:
-                continue
-            skip = bisect_left(weights, sm[0])
-            if start + skip < end:
-                kept.append((start + skip, end))
-                same.append((content, skip))
-        lkey = (self.chunion, tuple(same))
-        cached = pricer.bound_cache.get(lkey)
-        if isinstance(cached, tuple):
-            parts: LevelParts = cached
+        masks = sorted(by_mask.items())
+        # which levels are kept depends on the channels, the weight's power of two (which
+        # levels are listed at all) and these least sizes only
+        kkey = ("kept", self.chunion, 1 << max(self.total_weight, 1).bit_length(), tuple(masks))
+        kept_hit = pricer.bound_cache.get(kkey)
+        parts: LevelParts
+        if isinstance(kept_hit, _Kept):
+            lkey, parts = kept_hit.lkey, kept_hit.parts
         else:
-            parts = _level_parts([lv for a, b in kept for lv in all_levels[a:b]])
-            pricer.remember(lkey, parts)
+            for o in pricer.options:
+                if o.channel_bit & self.chunion:
+                    bit = 1 << o.index
+                    least: tuple[int, int] | None = None
+                    for m, (w, v) in masks:
+                        if m & bit:
+                            least = (
+                                (w, v) if least is None else (min(least[0], w), min(least[1], v))
+                            )
+                    smallest[o.index] = least
+            # An option's levels share its volume and ascend in weight: the useful ones are a
+            # suffix of them. The bound structures depend on which levels are kept only, so
+            # they are shared by every group that keeps the same ones.
+            all_levels = pricer.levels(self.chunion, self.total_weight)
+            kept: list[tuple[int, int]] = []
+            # the kept levels by content (per option: its levels' number and the first kept),
+            # so that groups of different weights keeping the same levels share the structures
+            same: list[tuple[int, int]] = []
+            spans = pricer.level_spans(self.chunion, self.total_weight)
+            ids = pricer.level_ids(self.chunion, self.total_weight)
+            for (index, start, end, weights), content in zip(spans, ids, strict=True):
+                sm = smallest.get(index)
+                if sm is None or all_levels[start].volume < sm[1]:
+                    continue
+                skip = bisect_left(weights, sm[0])
+                if start + skip < end:
+                    kept.append((start + skip, end))
+                    same.append((content, skip))
+            lkey = (self.chunion, tuple(same))
+            cached = pricer.bound_cache.get(lkey)
+            if isinstance(cached, tuple):
+                parts = cached
+            else:
+                parts = _level_parts([lv for a, b in kept for lv in all_levels[a:b]])
+                pricer.remember(lkey, parts)
+            pricer.remember(kkey, _Kept(lkey, parts))
         levels, stair_w, stair_c, pareto, ptags = parts
         self._levels = levels
         self._stair_w = stair_w
