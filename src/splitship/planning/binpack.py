@@ -58,7 +58,9 @@ class SubsetSums:
         layers = [1]
         cur = 1
         for _, weight, m in chunks:
-            cur |= (cur << (weight * m)) & mask
+            step = weight * m
+            if step <= limit:  # a chunk heavier than the limit reaches nothing new
+                cur |= (cur << step) & mask
             layers.append(cur)
         self.chunks = chunks
         self.layers = layers

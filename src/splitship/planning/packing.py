@@ -413,35 +413,88 @@ class _Cover:
         return out
 
 
+class _Kept:
+    """The levels a group keeps for its bound (their key and parts), by what decides them."""
+
+    __slots__ = ("lkey", "parts")
+
+    def __init__(self, lkey: tuple[object, ...], parts: LevelParts) -> None:
+        self.lkey = lkey
+        self.parts = parts
+
+
+class _LevelPieces:
+    """The levels' part of ``_Measures``: each level as a covering piece under weight and, when
+    every level has a volume, volume and the mix of both; with the largest capacity of a level
+    under each. Shared by every group that keeps the same levels, whatever its single units."""
+
+    __slots__ = ("bounded", "mixed", "parts")
+
+    def __init__(self, levels: Sequence[Level]) -> None:
+        self.bounded = all(lv.volume < INF for lv in levels)
+        # mixed: the size of the largest box-like level, weight and volume equally
+        big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
+        self.mixed = (
+            (big.volume, big.weight)
+            if big is not None and big.volume > 0 and big.weight > 0
+            else None
+        )
+        measures: list[tuple[int, int]] = [(1, 0)]
+        if self.bounded:
+            measures.append((0, 1))
+            if self.mixed is not None:
+                measures.append(self.mixed)
+        # per measure: the pieces, the largest capacity and the staircase of the pieces
+        self.parts: dict[
+            tuple[int, int], tuple[list[tuple[int, int, int]], int, list[tuple[int, int, int]]]
+        ] = {}
+        for a, b in measures:
+            ps = [(a * lv.weight + b * lv.volume, lv.cost, t) for t, lv in enumerate(levels)]
+            top = max((cap for cap, _, _ in ps), default=-1)
+            self.parts[(a, b)] = (ps, top, _staircase(ps))
+
+
 class _Measures:
     """The covering pieces of a set of levels (and single units in their own packaging) under
     each size measure: weight; and, when every piece has a volume and the blocks take some,
     volume and a mix of both. (a, b, pieces as (capacity, cost, tag), largest capacity,
-    largest capacity of a level)."""
+    largest capacity of a level, the staircase of the pieces and its key: the staircase with
+    the single units' tags as -1, since only the levels' tags are ever read from a cover)."""
 
     __slots__ = ("schemes",)
 
     def __init__(
-        self, levels: Sequence[Level], singles: Sequence[tuple[int, int, int, int]], bulky: bool
+        self, lp: _LevelPieces, singles: Sequence[tuple[int, int, int, int]], bulky: bool
     ) -> None:
-        pieces = [(lv.weight, lv.volume, lv.cost, t) for t, lv in enumerate(levels)]
-        pieces += singles
-        self.schemes: list[tuple[int, int, list[tuple[int, int, int]], int, int]] = []
-        if not pieces:
+        self.schemes: list[
+            tuple[
+                int,
+                int,
+                list[tuple[int, int, int]],
+                int,
+                int,
+                list[tuple[int, int, int]],
+                tuple[tuple[int, int, int], ...],
+            ]
+        ] = []
+        if not lp.parts[(1, 0)][0] and not singles:
             return
         measures: list[tuple[int, int]] = [(1, 0)]
-        if bulky and all(vol < INF for _, vol, _, _ in pieces):
+        if bulky and lp.bounded and all(vol < INF for _, vol, _, _ in singles):
             measures.append((0, 1))
-            # mixed: the size of the largest box-like level, weight and volume equally
-            big = max(levels, key=lambda lv: (lv.weight, lv.volume), default=None)
-            if big is not None and big.volume > 0 and big.weight > 0:
-                measures.append((big.volume, big.weight))
+            if lp.mixed is not None:
+                measures.append(lp.mixed)
         for a, b in measures:
-            ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in pieces]
-            biggest = max(cap for cap, _, _ in ps)
+            level_ps, top, level_stair = lp.parts[(a, b)]
+            single_ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in singles]
+            ps = level_ps + single_ps
+            biggest = max(top, max((cap for cap, _, _ in single_ps), default=-1))
             if biggest > 0:
-                top = max((cap for cap, _, _ in ps[: len(levels)]), default=-1)
-                self.schemes.append((a, b, ps, biggest, top))
+                # a level the levels' own staircase leaves out is beaten by a level there,
+                # which beats it beside any single unit too: the same staircase as of ``ps``
+                stair = _staircase(level_stair + single_ps) if single_ps else level_stair
+                skey = tuple((cap, c, t if t >= 0 else -1) for cap, c, t in stair)
+                self.schemes.append((a, b, ps, biggest, top, stair, skey))
 
 
 LevelParts = tuple[list[Level], list[int], list[int], list[tuple[int, int, int]], list[int]]
@@ -716,39 +769,58 @@ class Packer:
         pricer = self.pricer
         # a level is useful when its option takes some block that fits it
         smallest: dict[int, tuple[int, int] | None] = {}
-        accepting = self.accepting
-        for o in pricer.options:
-            if o.channel_bit & self.chunion:
-                bit = 1 << o.index
-                acc = [i for i in range(self.n) if accepting[i] & bit]
-                smallest[o.index] = (
-                    (min(self.w[i] for i in acc), min(self.v[i] for i in acc)) if acc else None
-                )
-        # An option's levels share its volume and ascend in weight: the useful ones are a
-        # suffix of them. The bound structures depend on which levels are kept only, so they
-        # are shared by every group that keeps the same ones.
-        all_levels = pricer.levels(self.chunion, self.total_weight)
-        kept: list[tuple[int, int]] = []
-        # the kept levels by content (per option: its levels' number and the first kept), so
-        # that groups of different weights keeping the same levels share the structures
-        same: list[tuple[int, int]] = []
-        spans = pricer.level_spans(self.chunion, self.total_weight)
-        ids = pricer.level_ids(self.chunion, self.total_weight)
-        for (index, start, end, weights), content in zip(spans, ids, strict=True):
-            sm = smallest.get(index)
-            if sm is None or all_levels[start].volume < sm[1]:
-                continue
-            skip = bisect_left(weights, sm[0])
-            if start + skip < end:
-                kept.append((start + skip, end))
-                same.append((content, skip))
-        lkey = (self.chunion, tuple(same))
-        cached = pricer.bound_cache.get(lkey)
-        if isinstance(cached, tuple):
-            parts: LevelParts = cached
+        # (the blocks fall into a few sets of accepting options: the least weight and volume
+        # per set first, then per option over the sets that hold it)
+        by_mask: dict[int, tuple[int, int]] = {}
+        for m, w, v in zip(self.accepting, self.w, self.v, strict=True):
+            if m:
+                cur = by_mask.get(m)
+                by_mask[m] = (w, v) if cur is None else (min(cur[0], w), min(cur[1], v))
+        masks = sorted(by_mask.items())
+        # which levels are kept depends on the channels, the weight's power of two (which
+        # levels are listed at all) and these least sizes only
+        kkey = ("kept", self.chunion, 1 << max(self.total_weight, 1).bit_length(), tuple(masks))
+        kept_hit = pricer.bound_cache.get(kkey)
+        parts: LevelParts
+        if isinstance(kept_hit, _Kept):
+            lkey, parts = kept_hit.lkey, kept_hit.parts
         else:
-            parts = _level_parts([lv for a, b in kept for lv in all_levels[a:b]])
-            pricer.remember(lkey, parts)
+            for o in pricer.options:
+                if o.channel_bit & self.chunion:
+                    bit = 1 << o.index
+                    least: tuple[int, int] | None = None
+                    for m, (w, v) in masks:
+                        if m & bit:
+                            least = (
+                                (w, v) if least is None else (min(least[0], w), min(least[1], v))
+                            )
+                    smallest[o.index] = least
+            # An option's levels share its volume and ascend in weight: the useful ones are a
+            # suffix of them. The bound structures depend on which levels are kept only, so
+            # they are shared by every group that keeps the same ones.
+            all_levels = pricer.levels(self.chunion, self.total_weight)
+            kept: list[tuple[int, int]] = []
+            # the kept levels by content (per option: its levels' number and the first kept),
+            # so that groups of different weights keeping the same levels share the structures
+            same: list[tuple[int, int]] = []
+            spans = pricer.level_spans(self.chunion, self.total_weight)
+            ids = pricer.level_ids(self.chunion, self.total_weight)
+            for (index, start, end, weights), content in zip(spans, ids, strict=True):
+                sm = smallest.get(index)
+                if sm is None or all_levels[start].volume < sm[1]:
+                    continue
+                skip = bisect_left(weights, sm[0])
+                if start + skip < end:
+                    kept.append((start + skip, end))
+                    same.append((content, skip))
+            lkey = (self.chunion, tuple(same))
+            cached = pricer.bound_cache.get(lkey)
+            if isinstance(cached, tuple):
+                parts = cached
+            else:
+                parts = _level_parts([lv for a, b in kept for lv in all_levels[a:b]])
+                pricer.remember(lkey, parts)
+            pricer.remember(kkey, _Kept(lkey, parts))
         levels, stair_w, stair_c, pareto, ptags = parts
         self._levels = levels
         self._stair_w = stair_w
@@ -770,30 +842,23 @@ class Packer:
         mkey = (lkey, skey, tv > 0)
         measures = pricer.bound_cache.get(mkey)
         if not isinstance(measures, _Measures):
-            measures = _Measures(levels, singles, tv > 0)
+            pkey = (lkey, "pieces")
+            lp = pricer.bound_cache.get(pkey)
+            if not isinstance(lp, _LevelPieces):
+                lp = _LevelPieces(levels)
+                pricer.remember(pkey, lp)
+            measures = _Measures(lp, singles, tv > 0)
             pricer.remember(mkey, measures)
         covers: list[_Cover] = []
-        n_levels = len(levels)
-        for a, b, ps, biggest, top in measures.schemes:
+        for a, b, _ps, biggest, _top, stair, stair_key in measures.schemes:
             size = a * tw + b * tv
             cell = max(1, biggest // (CELLS_MAX if fine else CELLS), size // GRID_MAX)
-            # shared with earlier groups only on the same grid (the result never depends on
-            # which orders came before)
-            cv: _Cover | None = None
-            if skey and n_levels and top == biggest:
-                # A single unit in its own packaging that costs at least a level holding as
-                # much leaves the staircase (and so everything the cover computes) as it is:
-                # when every single does, the cover of the levels alone serves, shared with
-                # every group that keeps the same levels.
-                bare = self._cover(pricer, (lkey, a, b, (), fine, cell), a, b, ps[:n_levels])
-                caps, scost = bare.caps, bare.scost
-                if all(
-                    (j := bisect_left(caps, cap)) < len(caps) and scost[j] <= cost
-                    for cap, cost, _ in ps[n_levels:]
-                ):
-                    cv = bare
-            if cv is None:
-                cv = self._cover(pricer, (lkey, a, b, skey, fine, cell), a, b, ps)
+            # A cover computes everything from the staircase of its pieces: it is shared by
+            # every group with the same staircase under this measure (a single unit in its own
+            # packaging that costs at least a level holding as much is not on it; nor is a
+            # level another beats), only on the same grid (the result never depends on which
+            # orders came before). Of the tags it returns only the levels' are read.
+            cv = self._cover(pricer, ("cover", a, b, stair_key, fine, cell), a, b, stair)
             if cv.size_max < size:
                 cv.grow(size, cell)
             covers.append(cv)
@@ -950,8 +1015,9 @@ class Packer:
     def best_fit(self, order: Sequence[int] | None = None) -> list[Parcel]:
         parcels: list[Parcel] = []
         for i in order if order is not None else range(self.n):
+            seen: dict[int, tuple[int, int]] = {}
             for _ in range(self.kinds[i].count):
-                if not self._place(parcels, i):
+                if not self._place(parcels, i, seen):
                     return []
         return parcels
 
@@ -1063,8 +1129,9 @@ class Packer:
             for i, n in enumerate(sel):
                 remaining[i] -= n
         for i in range(self.n):
+            seen: dict[int, tuple[int, int]] = {}
             for _ in range(remaining[i]):
-                if not self._place(parcels, i):
+                if not self._place(parcels, i, seen):
                     return []
         return parcels
 
@@ -1168,24 +1235,61 @@ class Packer:
                 self.add(p, i, 1, cost, opt)
         return list(p.counts) if p.units else None
 
-    def _place(self, parcels: list[Parcel], i: int) -> bool:
-        """Put one block of kind ``i`` where it adds least cost (fullest parcel on ties)."""
+    def _place(
+        self, parcels: list[Parcel], i: int, seen: dict[int, tuple[int, int]] | None = None
+    ) -> bool:
+        """Put one block of kind ``i`` where it adds least cost (fullest parcel on ties).
+
+        ``seen`` keeps, across placements of blocks of this one kind into the same parcels,
+        each parcel's price with the block added, until the parcel changes: placing a line's
+        units one by one then prices only the parcel that took the last one (each reuse still
+        counts as an evaluation, so every work limit runs out as before)."""
         limit = self.max_content - self.w[i]
-        best: tuple[int, int] | None = None
+        # the best so far by (added cost, -weight): ``best_d``, ``best_w``
+        best_d = best_w = 0
         best_p: Parcel | None = None
         best_opt = -1
+        # When a parcel never costs less than part of its content, a parcel with the block
+        # added costs at least its cost now and at least the cheapest level holding its new
+        # weight (once the bound structures exist): a parcel whose added cost cannot come
+        # below the best so far is not priced. It still counts as an evaluation, so that the
+        # work limits of the local search, which places blocks too, run out just as before.
+        prune = self.monotone and self._covers is not None
+        stair_w, stair_c = self._stair_w, self._stair_c
+        n_stair = len(stair_c)
+        wi = self.w[i]
+        skipped = 0  # evaluations counted without pricing
         for p in parcels:
-            if p.weight > limit:
+            pw = p.weight
+            if pw > limit:
                 continue
-            cost, opt = self.cost_with(p, i)
+            hit = seen.get(id(p)) if seen is not None else None
+            if hit is not None:
+                skipped += 1
+                cost, opt = hit
+            else:
+                if prune and best_p is not None:
+                    j = bisect_left(stair_w, pw + wi)
+                    low = (stair_c[j] if j < n_stair else INF) - p.cost
+                    if low < 0:
+                        low = 0
+                    if low > best_d or (low == best_d and pw <= best_w):
+                        skipped += 1
+                        continue
+                cost, opt = self.cost_with(p, i)
+                if seen is not None:
+                    seen[id(p)] = (cost, opt)
             if cost >= INF:
                 continue
-            key = (cost - p.cost, -p.weight)
-            if best is None or key < best:
-                best, best_p, best_opt = key, p, opt
+            d = cost - p.cost
+            if best_p is None or d < best_d or (d == best_d and pw > best_w):
+                best_d, best_w, best_p, best_opt = d, pw, p, opt
+        self.spent += skipped
         new_cost = self.alone[i]
-        if best_p is not None and best is not None and best[0] <= new_cost:
-            self.add(best_p, i, 1, best[0] + best_p.cost, best_opt)
+        if best_p is not None and best_d <= new_cost:
+            self.add(best_p, i, 1, best_d + best_p.cost, best_opt)
+            if seen is not None:
+                seen.pop(id(best_p), None)
             return True
         if new_cost >= INF:
             return False
