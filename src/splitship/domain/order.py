@@ -103,18 +103,16 @@ class Order:
         return self.units_to_ship(line_id) - self.assigned(line_id)
 
     def unassigned_items(self) -> dict[str, int]:
-        """Per line id, the units not yet in a live package (lines with none left out)."""
-        lines = self.lines
-        if len({ln.id for ln in lines}) != len(lines):
-            # (a repeated line id counts as its first line, as ``unassigned`` reads it)
-            return {ln.id: n for ln in lines if (n := self.unassigned(ln.id)) > 0}
-        # ``unassigned`` of every line in one pass: the live packages listed once, not per line
-        live = [p.items for p in self.packages if not p.is_cancelled]
+        """Per line id, the units not yet in a live package (lines with none left out):
+        ``unassigned`` of every line in one pass, the live packages listed once."""
+        quantity: dict[str, int] = {}
+        for ln in self.lines:
+            quantity.setdefault(ln.id, ln.quantity)  # a repeated id reads as its first line
+        live = [p.items for p in self.live_packages]
         cancelled = self.cancelled_qty
         out: dict[str, int] = {}
-        for ln in lines:
-            lid = ln.id
-            n = ln.quantity - cancelled.get(lid, 0)
+        for lid, q in quantity.items():
+            n = q - cancelled.get(lid, 0)
             for items in live:
                 n -= items.get(lid, 0)
             if n > 0:
