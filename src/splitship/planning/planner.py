@@ -190,7 +190,21 @@ def _estimate(
     calendar: BusinessCalendar,
 ) -> DeliveryEstimate:
     """``estimate_delivery``, remembered by its arguments (all values)."""
-    known = _departure(ship_time, tz, calendar)
+    return _estimate_from(
+        _departure(ship_time, tz, calendar), ship_time, min_days, max_days, cutoff, tz, calendar
+    )
+
+
+def _estimate_from(
+    known: dict[tuple[int, int, time | None], DeliveryEstimate],
+    ship_time: datetime,
+    min_days: int,
+    max_days: int,
+    cutoff: time | None,
+    tz: str,
+    calendar: BusinessCalendar,
+) -> DeliveryEstimate:
+    """``_estimate`` with the departure's remembered estimates (``_departure``) at hand."""
     hit = known.get((min_days, max_days, cutoff))
     if hit is None:
         hit = known[(min_days, max_days, cutoff)] = estimate_delivery(
@@ -350,11 +364,15 @@ class _Setup:
                     if ship_time is None:
                         ship_time = self._ship_time(ship_on)
                         known = _departure(ship_time, tz, calendar)
-                    # ``_estimate``, its cache read here
-                    ekey = (transit.min_days, transit.max_days, ch.cutoff)
-                    est = known.get(ekey)
-                    if est is None:
-                        est = known[ekey] = estimate_delivery(ship_time, *ekey, tz, calendar)
+                    est = _estimate_from(
+                        known,
+                        ship_time,
+                        transit.min_days,
+                        transit.max_days,
+                        ch.cutoff,
+                        tz,
+                        calendar,
+                    )
             ests.append(est)
             d = date.max if est is None else est.latest
             latests.append(d)
@@ -956,23 +974,25 @@ def _blocks(
     addr = group.address
     country, region, ship_on = addr.country, addr.region, group.ship_on
 
-    def fits(kind: Kind, count: int = 1) -> Kind | None:
-        """``count`` blocks like ``kind`` with the channels they may use; None when one block
-        breaks a rule or no channel can carry it."""
-        tags = kind.tags
+    def breaks_rules(tags: int, block_caps: Sequence[int]) -> bool:
+        """Does a block of these tags and cap contributions mix segregated tags or exceed a
+        per-parcel cap on its own?"""
         if tags:
             for g in seg:
                 if (tags & g).bit_count() > 1:
-                    return None
+                    return True
         if caps:
             for c, cap in enumerate(caps):
-                if kind.caps[c] > cap.limit:
-                    return None
-        # ``_allowed_mask``
-        key = (kind.key, kind.chmask, country, region, ship_on)
-        mask = allowed.get(key)
-        if mask is None:
-            mask = allowed[key] = _allowed(setup, group, kind, pricer)
+                if block_caps[c] > cap.limit:
+                    return True
+        return False
+
+    def fits(kind: Kind, count: int = 1) -> Kind | None:
+        """``count`` blocks like ``kind`` with the channels they may use; None when one block
+        breaks a rule or no channel can carry it."""
+        if breaks_rules(kind.tags, kind.caps):
+            return None
+        mask = _allowed_mask(setup, group, kind, pricer)
         if not mask:
             return None
         if count == kind.count and mask == kind.chmask:
@@ -985,16 +1005,7 @@ def _blocks(
         lid = ln.line.id
         uw, uv, uval, utags, sides, ucaps = setup.unit_facts(ln)
         chmask = ln.chmask if ln.chmask != -1 else 0
-        ok = True
-        if utags:
-            for g in seg:
-                if (utags & g).bit_count() > 1:
-                    ok = False
-        if caps:
-            for c, cap in enumerate(caps):
-                if ucaps[c] > cap.limit:
-                    ok = False
-        if ok:
+        if not breaks_rules(utags, ucaps):
             key = (((lid, 1),), chmask, country, region, ship_on)
             mask = allowed.get(key)
             if mask is None:
@@ -1219,12 +1230,7 @@ def _score_to_beat(
     changes two groups, and once the first is packed its cost, well above its bound, often
     rules the second out. The dearest groups by bound go first: their packing moves the
     estimate the most. ``groups``: the allocation's."""
-    shipped = -sum(alloc.shortfall.values())
-    lows: list[int] = []
-    for group in groups:
-        bad, low = _group_bound(setup, group, memo)
-        shipped -= bad  # units that cannot ship are known before packing
-        lows.append(low)
+    shipped, lows = _bounds(setup, alloc, groups, memo)
     estimate = sum(lows)
     order = sorted(range(len(groups)), key=lambda i: -lows[i])
     cost = bound = 0
@@ -1245,16 +1251,11 @@ def _solve_to_beat(setup: _Setup, alloc: Allocation, memo: _Memo, rival: _Score)
     local search of a group costs far more than its heuristics). Groups already solved in
     full go first (they are known for free), then the dearest by bound."""
     groups = _groups(setup, alloc)
-    shipped = -sum(alloc.shortfall.values())
-    lows: list[int] = []
     final: list[bool] = []
     for group in groups:
         hit = memo.groups.get(_group_key(group))
-        done = hit is not None and not hit.quick
-        bad, low = _group_bound(setup, group, memo, packed=done)
-        shipped -= bad  # units that cannot ship are known before packing
-        lows.append(low)
-        final.append(done)
+        final.append(hit is not None and not hit.quick)
+    shipped, lows = _bounds(setup, alloc, groups, memo, final)
     estimate = sum(lows)
     order = sorted(range(len(groups)), key=lambda i: (not final[i], -lows[i]))
     cost = bound = 0
@@ -1485,13 +1486,26 @@ def _may_beat(
         groups = _groups(setup, alloc)
     if _pooled_rules_out(setup, alloc, score, memo, groups):
         return False
+    shipped, lows = _bounds(setup, alloc, groups, memo)
+    return _better(_Score(shipped, sum(lows)), score)
+
+
+def _bounds(
+    setup: _Setup,
+    alloc: Allocation,
+    groups: list[_Group],
+    memo: _Memo,
+    packed: Sequence[bool] | None = None,
+) -> tuple[int, list[int]]:
+    """Minus the units the allocation cannot ship (known before packing), and per group the
+    ``_group_bound`` (``packed``: per group, whether its known packing cost counts)."""
     shipped = -sum(alloc.shortfall.values())
-    cost = 0
-    for group in groups:
-        bad, low = _group_bound(setup, group, memo)
+    lows: list[int] = []
+    for i, group in enumerate(groups):
+        bad, low = _group_bound(setup, group, memo, True if packed is None else packed[i])
         shipped -= bad
-        cost += low
-    return _better(_Score(shipped, cost), score)
+        lows.append(low)
+    return shipped, lows
 
 
 def _pooled_rules_out(
@@ -1572,6 +1586,26 @@ def _alloc_key(alloc: Allocation) -> _AllocKey:
 
 
 @dataclass
+class _Screens:
+    """A budget of candidate allocations to screen by their bound; an allocation already seen
+    (``seen`` may be shared between budgets) is never screened again."""
+
+    seen: set[_AllocKey]
+    left: int
+
+    def admit(self, cand: Allocation) -> bool | None:
+        """True: screen ``cand`` (counted); False: seen before; None: the budget is spent."""
+        if self.left <= 0:
+            return None
+        key = _alloc_key(cand)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        self.left -= 1
+        return True
+
+
+@dataclass
 class _Round:
     """One round of the allocation search: the best candidate so far against the allocation
     it started from (``score``)."""
@@ -1633,28 +1667,24 @@ def _improve_allocation(
     seen = {_alloc_key(alloc)}
     # only the allocations that pass the bound screen are packed, so count those; the screen
     # itself (cheap) has a budget of its own
-    screens = SCREENS if units <= MOVE_UNITS else BIG_SCREENS
+    screens = _Screens(seen, SCREENS if units <= MOVE_UNITS else BIG_SCREENS)
     swaps = SWAP_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
-    swap_screens = SWAP_SCREENS
+    swap_screens = _Screens(seen, SWAP_SCREENS)
     for _ in range(rounds):
         rnd = _Round(score)
         singles = _transfers(setup, alloc, memo) if transfers > 0 else []
         # big orders pack few candidates: the likeliest first (screened, so already seen)
         ranked = units > MOVE_UNITS
-        order = singles
-        if ranked:
-            order, screens = _by_estimate(setup, singles, memo, seen, screens, score)
+        order = _by_estimate(setup, singles, memo, screens, score) if ranked else singles
         for cand in order:
             if transfers <= 0:
                 break
             if not ranked:
-                key = _alloc_key(cand)
-                if key in seen:
-                    continue
-                if screens <= 0:
+                admitted = screens.admit(cand)
+                if admitted is None:
                     break
-                seen.add(key)
-                screens -= 1
+                if not admitted:
+                    continue
             found = rnd.weigh(setup, cand, memo, promising)
             if found is None:
                 continue
@@ -1664,34 +1694,32 @@ def _improve_allocation(
         moves = _moves(setup, alloc)
         order = moves
         if ranked and evals > 0 and not rnd.at_bound(setup, memo):
-            order, screens = _by_estimate(setup, moves, memo, seen, screens, score)
+            order = _by_estimate(setup, moves, memo, screens, score)
         for cand in order:
             if evals <= 0 or rnd.at_bound(setup, memo):
                 break
             if not ranked:
-                key = _alloc_key(cand)
-                if key in seen:
-                    continue
-                if screens <= 0:
+                admitted = screens.admit(cand)
+                if admitted is None:
                     break
-                seen.add(key)
-                screens -= 1
+                if not admitted:
+                    continue
             if rnd.weigh(setup, cand, memo, promising) is not None:
                 evals -= 1
-        if swaps > 0 and swap_screens > 0 and not rnd.at_bound(setup, memo):
+        if swaps > 0 and swap_screens.left > 0 and not rnd.at_bound(setup, memo):
             # Units may have to change places both ways between two warehouses: each half
             # alone often only shifts cost from one warehouse to the other, so neither a
             # transfer nor a move finds it. Pairs are many (quadratic in the steps above), so
             # they are screened and packed within budgets of their own, kept small because
             # they rarely pay.
             for cand in _swaps(setup, alloc, [*singles, *moves]):
-                if swaps <= 0 or swap_screens <= 0:
+                if swaps <= 0:
                     break
-                key = _alloc_key(cand)
-                if key in seen:
+                admitted = swap_screens.admit(cand)
+                if admitted is None:
+                    break
+                if not admitted:
                     continue
-                seen.add(key)
-                swap_screens -= 1
                 found = rnd.weigh(setup, cand, memo, promising)
                 if found is None:
                     continue
@@ -1711,37 +1739,29 @@ def _by_estimate(
     setup: _Setup,
     cands: Sequence[Allocation],
     memo: _Memo,
-    seen: set[_AllocKey],
-    screens: int,
+    screens: _Screens,
     score: _Score,
-) -> tuple[list[Allocation], int]:
-    """The candidates not seen before, at most ``screens`` of them, cheapest estimate first
-    (units shipped, then the known costs of their groups plus the others' lower bounds, as in
-    ``_may_beat``), and the screens left. Big orders pack only a few candidates per round:
-    those are then the likeliest to win rather than the first generated. One that the pooled
-    bounds rule out against the round's starting ``score`` is screened but left out: it would
-    be ruled out whenever it came (the best to beat only gets lower)."""
+) -> list[Allocation]:
+    """The candidates ``screens`` admits, cheapest estimate first (units shipped, then the
+    known costs of their groups plus the others' lower bounds, as in ``_may_beat``). Big
+    orders pack only a few candidates per round: those are then the likeliest to win rather
+    than the first generated. One that the pooled bounds rule out against the round's
+    starting ``score`` is screened but left out: it would be ruled out whenever it came (the
+    best to beat only gets lower)."""
     ranked: list[tuple[int, int, int, Allocation]] = []
     for cand in cands:
-        key = _alloc_key(cand)
-        if key in seen:
-            continue
-        if screens <= 0:
+        admitted = screens.admit(cand)
+        if admitted is None:
             break
-        seen.add(key)
-        screens -= 1
+        if not admitted:
+            continue
         groups = _groups(setup, cand)
         if _pooled_rules_out(setup, cand, score, memo, groups):
             continue
-        shipped = -sum(cand.shortfall.values())
-        cost = 0
-        for group in groups:
-            bad, low = _group_bound(setup, group, memo)
-            shipped -= bad
-            cost += low
-        ranked.append((-shipped, cost, len(ranked), cand))
+        shipped, lows = _bounds(setup, cand, groups, memo)
+        ranked.append((-shipped, sum(lows), len(ranked), cand))
     ranked.sort(key=lambda r: r[:3])
-    return [r[3] for r in ranked], screens
+    return [r[3] for r in ranked]
 
 
 def _delta(alloc: Allocation, cand: Allocation) -> tuple[str, str, dict[str, int]] | None:
