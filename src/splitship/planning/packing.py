@@ -1617,19 +1617,10 @@ class Packer:
                 for _, out, inn in moves[:8]:
                     if self.spent > self.limit:
                         return parcels
-                    counts = list(pc.counts)
-                    for i in out:
-                        counts[i] -= 1
-                    for i in inn:
-                        counts[i] += 1
-                    qc = self.rebuild(counts)
+                    qc = self.rebuild(_exchanged(pc.counts, out, inn))
                     if qc.cost > base_c:
                         continue
-                    rest = list(union)
-                    for i in inn:
-                        rest[i] -= 1
-                    for i in out:
-                        rest[i] += 1
+                    rest = _exchanged(union, inn, out)
                     # the pair's blocks, as two parcels to re-split: all in one, none in the other
                     res = self._repack(self.rebuild(rest), self.empty())
                     if res is None:
@@ -1727,12 +1718,7 @@ class Packer:
             return None
         moves.sort(key=lambda m: (-m[0], m[1], m[2]))
         for _, out, inn in moves[:8]:
-            counts = list(p.counts)
-            for i in out:
-                counts[i] -= 1
-            for i in inn:
-                counts[i] += 1
-            q = self.rebuild(counts)
+            q = self.rebuild(_exchanged(p.counts, out, inn))
             if q.cost <= p.cost:
                 for i in out:
                     free.append(i)
@@ -2153,3 +2139,14 @@ class Packer:
                 lower = best_cost
         best.sort(key=lambda p: (-p.weight, p.counts))
         return PackResult(best, best_cost, min(lower, best_cost), best_cost <= lower, quick)
+
+
+def _exchanged(counts: Sequence[int], out: Iterable[int], inn: Iterable[int]) -> list[int]:
+    """``counts`` with one block of each index in ``out`` taken away and one of each in
+    ``inn`` added (an index may repeat)."""
+    new = list(counts)
+    for i in out:
+        new[i] -= 1
+    for i in inn:
+        new[i] += 1
+    return new
