@@ -69,13 +69,24 @@ def test_transfers_leave_lines_that_may_not_move_where_they_are():
         assert len(alloc.picks["L2"]) == 1  # the whole line, from one warehouse
 
 
-def test_a_candidate_is_packed_in_full_unless_it_surely_scores_worse_than_the_rival():
-    cut = 0
+def _candidates(quick: bool, moves: int) -> list[tuple[pl._Setup, pl._Score, list]]:
+    """Per multi-warehouse order: its set-up, the score of its first allocation (heuristics
+    only, or solved in full) and the candidates one transfer or one of the first ``moves``
+    moves away from it."""
+    out = []
     for inst in _multi_warehouse_orders(4):
         setup = pl._setup(inst.order, inst.context)
         start = pl._allocations(setup)[0]
-        start_score = pl._score(setup, start, pl._Memo(), quick=True)
-        for alloc in [*pl._transfers(setup, start, pl._Memo()), *pl._moves(setup, start)[:6]]:
+        score = pl._score(setup, start, pl._Memo(), quick=quick)
+        cands = [*pl._transfers(setup, start, pl._Memo()), *pl._moves(setup, start)[:moves]]
+        out.append((setup, score, cands))
+    return out
+
+
+def test_a_candidate_is_packed_in_full_unless_it_surely_scores_worse_than_the_rival():
+    cut = 0
+    for setup, start_score, cands in _candidates(quick=True, moves=6):
+        for alloc in cands:
             full = pl._score(setup, alloc, pl._Memo(), quick=True)
             for rival in (start_score, full, pl._Score(full.shipped, full.cost + 1)):
                 memo = pl._Memo()
@@ -94,11 +105,8 @@ def test_a_candidate_is_packed_in_full_unless_it_surely_scores_worse_than_the_ri
 
 def test_a_rival_is_solved_in_full_unless_it_surely_does_not_beat_the_best():
     cut = 0
-    for inst in _multi_warehouse_orders(4):
-        setup = pl._setup(inst.order, inst.context)
-        start = pl._allocations(setup)[0]
-        best = pl._score(setup, start, pl._Memo(), quick=False)
-        for alloc in [*pl._transfers(setup, start, pl._Memo()), *pl._moves(setup, start)[:4]]:
+    for setup, best, cands in _candidates(quick=False, moves=4):
+        for alloc in cands:
             full = pl._score(setup, alloc, pl._Memo(), quick=False)
             for rival in (best, full, pl._Score(full.shipped, full.cost - 1)):
                 memo = pl._Memo()
@@ -123,7 +131,9 @@ def test_big_orders_try_the_candidates_with_the_lowest_estimate_first():
         cands = [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]
         for rival in (score, pl._Score(score.shipped, 2 * score.cost)):
             seen = {pl._alloc_key(start)}
-            ranked, left = pl._by_estimate(setup, [start, *cands, *cands], memo, seen, 6, rival)
+            screens = pl._Screens(seen, 6)
+            ranked = pl._by_estimate(setup, [start, *cands, *cands], memo, screens, rival)
+            left = screens.left
             keys = [pl._alloc_key(c) for c in ranked]
             # each candidate once, none seen before, within the screens, each now seen
             assert len(set(keys)) == len(keys) <= 6 - left

@@ -94,26 +94,26 @@ def test_result_does_not_depend_on_the_order_of_the_items() -> None:
     )
 
 
-def test_tight_uniform_instance_reaches_the_bound() -> None:
-    # u500_02: 30,297 g in 202 bins of 150 g leaves 3 g of slack; best-fit needs 206
+@pytest.mark.parametrize(
+    ("count", "size", "name", "bins_needed"),
+    [
+        # 30,297 g in 202 bins of 150 g leaves 3 g of slack; best-fit needs 206
+        (3, 500, "u500_02", 202),
+        # every bin exactly full: the pool search has to trade items between bins at equal loads
+        (1, 120, "t120_00", 40),
+    ],
+    ids=["tight uniform instance", "triplets"],
+)
+def test_hard_family_a_instances_reach_the_bound(
+    count: int, size: int, name: str, bins_needed: int
+) -> None:
     from benchmarks.instances import family_a
 
-    inst = next(i for i in family_a(3, (500,)) if i.name == "u500_02")
+    inst = next(i for i in family_a(count, (size,)) if i.name == name)
     weights, cap = inst.meta["weights"], inst.meta["capacity"]
     bins, lower = binpack.pack(weights, cap)
     _check(weights, cap, bins)
-    assert len(bins) == lower == 202
-
-
-def test_triplets_reach_a_third_of_the_items() -> None:
-    # every bin exactly full: the pool search has to trade items between bins at equal loads
-    from benchmarks.instances import family_a
-
-    inst = next(i for i in family_a(1, (120,)) if i.name == "t120_00")
-    weights, cap = inst.meta["weights"], inst.meta["capacity"]
-    bins, lower = binpack.pack(weights, cap)
-    _check(weights, cap, bins)
-    assert len(bins) == lower == 40
+    assert len(bins) == lower == bins_needed
 
 
 def test_pool_search_keeps_the_neighbourhood_of_equal_items_small() -> None:

@@ -8,7 +8,8 @@ from _planning_fixtures import NOW, channel, context, order, warehouse
 
 from splitship.domain.catalog import Dimensions, SkuAttributes, ZoneRate
 from splitship.domain.limits import check_package
-from splitship.domain.order import Hold, HoldReason
+from splitship.domain.order import Hold, HoldReason, Order
+from splitship.planning.context import PlanningContext
 from splitship.planning.planner import Plan, plan, precheck
 from splitship.planning.rules import RuleSet, load_rule_set
 
@@ -419,6 +420,19 @@ def _best_split(weights: list[int], qty: list[int], w1: list[int], w2: list[int]
     return best
 
 
+def _two_warehouses(
+    names: list[str], weights: list[int], qty: list[int], w1: list[int], w2: list[int]
+) -> tuple[Order, PlanningContext]:
+    """An order of one line per name (``qty`` units of ``weights`` g) with the stock of each
+    line in W1 and W2 given by ``w1`` and ``w2``, shipped by the 10 kg channel only."""
+    o = order([(s, q, sku(w)) for s, q, w in zip(names, qty, weights, strict=True)])
+    whs = [
+        warehouse("W1", dict(zip(names, w1, strict=True))),
+        warehouse("W2", dict(zip(names, w2, strict=True))),
+    ]
+    return o, ctx({}, warehouses=whs, channels=[TEN_KG])
+
+
 def test_units_move_between_warehouses_and_parcels_are_recut():
     # 20 kg in all and 10 kg per parcel: at least two parcels of at least 2300 each. Only
     # "2 A + 2 B + 1 C" (exactly 10 kg) from each warehouse reaches that; the allocation that
@@ -450,13 +464,7 @@ def test_moving_several_lines_at_once_reaches_the_best_split(
 ) -> None:
     # moving one line's units at a time does not reach the best split here; moving several
     # lines' units together (and re-cutting both warehouses' parcels) does
-    names = [f"S{i}" for i in range(len(weights))]
-    o = order([(s, q, sku(w)) for s, q, w in zip(names, qty, weights, strict=True)])
-    whs = [
-        warehouse("W1", dict(zip(names, w1, strict=True))),
-        warehouse("W2", dict(zip(names, w2, strict=True))),
-    ]
-    c = ctx({}, warehouses=whs, channels=[TEN_KG])
+    o, c = _two_warehouses([f"S{i}" for i in range(len(weights))], weights, qty, w1, w2)
     p = plan(o, c)
     assert not p.unshippable
     assert p.total_cost == _best_split(weights, qty, w1, w2)
@@ -474,13 +482,7 @@ def test_units_swapped_both_ways_between_two_warehouses_reach_the_best_split(
     from splitship.planning import planner as pl
 
     weights, qty, w1, w2 = [2800, 900, 3300], [3, 2, 2], [2, 0, 2], [3, 4, 1]
-    names = ["A", "B", "C"]
-    o = order([(s, q, sku(w)) for s, q, w in zip(names, qty, weights, strict=True)])
-    whs = [
-        warehouse("W1", dict(zip(names, w1, strict=True))),
-        warehouse("W2", dict(zip(names, w2, strict=True))),
-    ]
-    c = ctx({}, warehouses=whs, channels=[TEN_KG])
+    o, c = _two_warehouses(["A", "B", "C"], weights, qty, w1, w2)
     p = plan(o, c)
     assert p.total_cost == 4000 == _best_split(weights, qty, w1, w2)
     by_wh = {pkg.warehouse_id: pkg.items for pkg in p.packages}
@@ -525,13 +527,8 @@ def test_proven_optimal_means_no_allocation_of_units_to_warehouses_is_cheaper() 
         qty = [rng.randint(1, 3) for _ in range(3)]
         w1 = [rng.randint(0, q) for q in qty]
         w2 = [q - a + rng.randint(0, 1) for q, a in zip(qty, w1, strict=True)]
-        names = ["A", "B", "C"]
-        o = order([(s, q, sku(w)) for s, q, w in zip(names, qty, weights, strict=True)])
-        whs = [
-            warehouse("W1", dict(zip(names, w1, strict=True))),
-            warehouse("W2", dict(zip(names, w2, strict=True))),
-        ]
-        p = plan(o, ctx({}, warehouses=whs, channels=[TEN_KG]))
+        o, c = _two_warehouses(["A", "B", "C"], weights, qty, w1, w2)
+        p = plan(o, c)
         if p.proven_optimal:
             proven += 1
             assert p.total_cost == _best_split(weights, qty, w1, w2)
