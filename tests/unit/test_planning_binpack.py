@@ -132,3 +132,34 @@ def test_small_subsets_one_per_weight_combination() -> None:
         sorted(weights[i] for i in q) for _, q in binpack._small_subsets([0, 1, 2, 3], weights)
     )
     assert got == [[5], [5, 5], [5, 7], [5, 9], [7], [7, 9], [9]]
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 60), st.integers(0, 9)), min_size=1, max_size=12),
+    st.integers(1, 200),
+)
+def test_subset_sums_that_stop_once_full_pick_what_the_whole_table_picks(
+    items: list[tuple[int, int]], limit: int
+) -> None:
+    keyed = [(k, w, n) for k, (w, n) in enumerate(items)]
+    whole = binpack.SubsetSums(keyed, limit)
+    early = binpack.SubsetSums(keyed, limit, until_full=True)
+    best = whole.best(limit)
+    assert early.best(limit) == best
+    assert early.pick(best) == whole.pick(best)
+    # a real selection of the items that adds up to the total
+    taken: dict[int, int] = {}
+    for k, m in early.pick(best):
+        taken[k] = taken.get(k, 0) + m
+    assert all(taken[k] <= items[k][1] for k in taken)
+    assert sum(items[k][0] * m for k, m in taken.items()) == best
+
+
+def test_subset_sums_stop_adding_items_once_the_limit_is_reached():
+    keyed = [(k, 10, 3) for k in range(20)]  # the limit of 50 is full after two items
+    early = binpack.SubsetSums(keyed, 50, until_full=True)
+    whole = binpack.SubsetSums(keyed, 50)
+    assert len(early.chunks) < len(whole.chunks)
+    assert early.pick(50) == whole.pick(50)

@@ -43,11 +43,21 @@ class SubsetSums:
     """Every total weight reachable by taking up to ``count`` of each item ``(key, weight,
     count)``, up to ``limit``: bounded counts by binary splitting (chunks of 1, 2, 4, ...),
     bit sets as Python ints. ``pick`` rebuilds a reachable total preferring the later items
-    (heavier first when the items come heaviest first)."""
+    (heavier first when the items come heaviest first).
 
-    def __init__(self, items: Iterable[tuple[int, int, int]], limit: int) -> None:
+    ``until_full``: stop adding items once ``limit`` itself is reachable. Then ``reach`` holds
+    only the totals of the items added so far, but the largest total (``limit``) and what
+    ``pick`` returns for it are the same as with every item: ``pick`` never takes an item
+    added after its target became reachable. (A parcel filled from a big order's blocks often
+    reaches its level's weight within the first few dozen of hundreds of items.)"""
+
+    def __init__(
+        self, items: Iterable[tuple[int, int, int]], limit: int, until_full: bool = False
+    ) -> None:
         mask = (1 << (limit + 1)) - 1
         chunks: list[tuple[int, int, int]] = []  # (key, weight, multiplicity)
+        layers = [1]
+        cur = 1
         for key, weight, count in items:
             m = 1
             while count > 0:
@@ -55,13 +65,12 @@ class SubsetSums:
                 chunks.append((key, weight, part))
                 count -= part
                 m <<= 1
-        layers = [1]
-        cur = 1
-        for _, weight, m in chunks:
-            step = weight * m
-            if step <= limit:  # a chunk heavier than the limit reaches nothing new
-                cur |= (cur << step) & mask
-            layers.append(cur)
+                step = weight * part
+                if step <= limit:  # a chunk heavier than the limit reaches nothing new
+                    cur |= (cur << step) & mask
+                layers.append(cur)
+            if until_full and cur >> limit & 1:
+                break
         self.chunks = chunks
         self.layers = layers
 
@@ -91,7 +100,9 @@ def _fill(first: int, pool: dict[int, list[int]], weights: Sequence[int], room: 
     heavier items preferred among equal totals; ``first`` is already taken."""
     if room <= 0:
         return [first]
-    sums = SubsetSums(((w, w, len(pool[w])) for w in sorted(pool, reverse=True) if w <= room), room)
+    sums = SubsetSums(
+        ((w, w, len(pool[w])) for w in sorted(pool, reverse=True) if w <= room), room, True
+    )
     take: dict[int, int] = {}
     for w, m in sums.pick(sums.reach.bit_length() - 1):
         take[w] = take.get(w, 0) + m

@@ -1206,7 +1206,7 @@ class Packer:
         if cap <= 0:
             return None
         w = self.w
-        sums = binpack.SubsetSums(((i, w[i], remaining[i]) for i in pool), cap)
+        sums = binpack.SubsetSums(((i, w[i], remaining[i]) for i in pool), cap, True)
         if sums.reach == 1:
             return None
         counts = [0] * self.n
