@@ -197,3 +197,26 @@ def test_a_chain_of_gains_between_warehouses_is_followed_to_its_end():
     start = pl._plan_allocation(setup, pl._allocations(setup)[0], pl._Memo())
     assert target.cost < start.cost
     assert pl.plan(inst.order, inst.context).total_cost <= target.cost
+
+
+def test_the_one_warehouse_bound_of_a_tiny_order_is_its_proven_packing():
+    checked = tighter = 0
+    for inst in family_b(60, "small"):
+        if inst.meta["warehouses"] == 1:
+            continue
+        setup = pl._setup(inst.order, inst.context)
+        memo = pl._Memo()
+        start = pl._allocations(setup)[0]
+        relaxed = pl._relaxed_bound(setup, start, memo)
+        if relaxed is None:
+            continue
+        # no cheaper than the covering bound of the pooled units, and no allocation beats it
+        pooled = pl._groups(setup, pl._one_warehouse(setup, start))
+        cover = sum(pl._group_bound(setup, g, pl._Memo(), packed=False)[1] for g in pooled)
+        assert relaxed >= cover
+        tighter += relaxed > cover
+        for alloc in [start, *pl._moves(setup, start)]:
+            exact = pl._score(setup, alloc, pl._Memo(), quick=False)
+            assert exact.shipped < 0 or relaxed <= exact.cost
+        checked += 1
+    assert checked and tighter  # some orders' pooled packings cost more than the cover says

@@ -37,7 +37,7 @@ from splitship.domain.status import OrderStatus
 from splitship.planning import reasons as rs
 from splitship.planning.allocation import Allocation, Demand, allocate
 from splitship.planning.context import PlanningContext
-from splitship.planning.packing import Kind, Packer, PackResult, Parcel
+from splitship.planning.packing import TINY, Kind, Packer, PackResult, Parcel
 from splitship.planning.rates import INF, SCALE, BinPricer, Option, build_options, diagnose
 from splitship.planning.reasons import Reason
 from splitship.planning.rules import (
@@ -1843,6 +1843,15 @@ def _relaxed_bound(setup: _Setup, alloc: Allocation, memo: _Memo) -> int | None:
             # with no units short every such allocation ships the same units: one bound
             bound = 0
             for group in _groups(setup, _one_warehouse(setup, alloc)):
+                if sum(q for _, q in group.parts) <= TINY:
+                    # a handful of units: their exhaustive packing is proven optimal, tighter
+                    # than the covering bound and cheaper than building its tables
+                    solved = _solve_group(setup, group, memo, quick=False)
+                    if solved.unship:
+                        return None
+                    if solved.result.proven:
+                        bound += solved.result.cost
+                        continue
                 unship, low = _group_bound(setup, group, memo, packed=False)
                 if unship:
                     return None
