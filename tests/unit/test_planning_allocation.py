@@ -175,9 +175,9 @@ def test_the_halves_of_a_swap_are_read_off_the_lines_each_candidate_changed():
 
 def test_a_chain_of_gains_between_warehouses_is_followed_to_its_end():
     # 69 units over 4 warehouses with fragmented stock. This allocation (the optimum the
-    # exact reference model proves) is four transfers away from where the search starts, and
-    # the first two alone only move cost around: the search must not run out of budget on
-    # the way.
+    # exact reference model proves) is three improving rounds away from where the search
+    # starts: with one budget for all rounds, the first two used up the transfers the third
+    # needs.
     inst = family_b(2, "large")[1]
     chained = {
         "W1": "L2:3 L3:7 L4:1 L5:2 L6:1 L7:1 L8:3 L9:2 L10:2 L11:1 L12:1 L13:4 L14:1 L15:6 "

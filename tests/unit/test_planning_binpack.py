@@ -134,7 +134,6 @@ def test_small_subsets_one_per_weight_combination() -> None:
     assert got == [[5], [5, 5], [5, 7], [5, 9], [7], [7, 9], [9]]
 
 
-
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(1, 60), st.integers(0, 9)), min_size=1, max_size=12),
