@@ -181,20 +181,6 @@ def _box_key(b: Box) -> tuple[object, ...]:
     )
 
 
-def _estimate(
-    ship_time: datetime,
-    min_days: int,
-    max_days: int,
-    cutoff: time | None,
-    tz: str,
-    calendar: BusinessCalendar,
-) -> DeliveryEstimate:
-    """``estimate_delivery``, remembered by its arguments (all values)."""
-    return _estimate_from(
-        _departure(ship_time, tz, calendar), ship_time, min_days, max_days, cutoff, tz, calendar
-    )
-
-
 def _estimate_from(
     known: dict[tuple[int, int, time | None], DeliveryEstimate],
     ship_time: datetime,
@@ -204,7 +190,8 @@ def _estimate_from(
     tz: str,
     calendar: BusinessCalendar,
 ) -> DeliveryEstimate:
-    """``_estimate`` with the departure's remembered estimates (``_departure``) at hand."""
+    """``estimate_delivery``, remembered per departure (``_departure``) by its other arguments
+    (all values)."""
     hit = known.get((min_days, max_days, cutoff))
     if hit is None:
         hit = known[(min_days, max_days, cutoff)] = estimate_delivery(
@@ -264,8 +251,6 @@ class _Setup:
     pref_rules: dict[str, list[str]]  # line id -> channel_preference rule ids that restrict it
     notes: list[Reason] = field(default_factory=list)
     _pricers: dict[tuple[str, str | None, date], BinPricer] = field(default_factory=dict)
-    _etas: dict[tuple[str, str, date], DeliveryEstimate | None] = field(default_factory=dict)
-    _latest: dict[tuple[int, str, str | None, date], date] = field(default_factory=dict)
     _timing: dict[tuple[str, str | None, date], tuple[list[date], int]] = field(
         default_factory=dict
     )
@@ -286,24 +271,6 @@ class _Setup:
 
     # -- pricing and delivery ------------------------------------------------------------
 
-    def eta(self, ch: Channel, zone: str, ship_on: date) -> DeliveryEstimate | None:
-        key = (ch.id, zone, ship_on)
-        if key not in self._etas:
-            transit = ch.transit.get(zone)
-            self._etas[key] = (
-                None
-                if transit is None
-                else _estimate(
-                    self._ship_time(ship_on),
-                    transit.min_days,
-                    transit.max_days,
-                    ch.cutoff,
-                    self.ctx.shop_tz,
-                    self.ctx.calendar,
-                )
-            )
-        return self._etas[key]
-
     def _ship_time(self, ship_on: date) -> datetime:
         if ship_on <= self.today:
             return self.ctx.now
@@ -319,17 +286,14 @@ class _Setup:
         return hit
 
     def latest(self, ch: Channel, addr: Address, ship_on: date) -> date:
-        key = (id(ch), addr.country, addr.region, ship_on)
-        hit = self._latest.get(key)
-        if hit is None:
-            zone = ch.zone_for(addr.country, addr.region)
-            est = None if zone is None else self.eta(ch, zone, ship_on)
-            hit = self._latest[key] = date.max if est is None else est.latest
-        return hit
+        """The latest delivery date of one of ``channels`` (``timing``'s)."""
+        return self.timing(addr, ship_on)[0][self._index_of(ch)]
 
     def on_time(self, ch: Channel, addr: Address, ship_on: date) -> bool:
-        deliver_by = self.order.deliver_by
-        return deliver_by is None or self.latest(ch, addr, ship_on) <= deliver_by
+        return bool(self.timing(addr, ship_on)[1] >> self._index_of(ch) & 1)
+
+    def _index_of(self, ch: Channel) -> int:
+        return next(i for i, c in enumerate(self.channels) if c is ch)
 
     def timing(self, addr: Address, ship_on: date) -> tuple[list[date], int]:
         """Per channel (by index) the latest delivery date to ``addr`` when shipped on
