@@ -381,10 +381,12 @@ class _Setup:
             self._pricers[key] = cached
         return self._pricers[key]
 
-    def channel_of(self, o: Option) -> Channel:
-        """The context's own channel object for an option (a cached pricer may hold an equal
-        channel from an earlier context; only this one's transit days and cut-off count)."""
-        return self.channels[o.channel_bit.bit_length() - 1]
+    @staticmethod
+    def channel_index(o: Option) -> int:
+        """Where an option's channel is in ``channels``: the context's own channel object (a
+        cached pricer may hold an equal channel from an earlier context; only this one's
+        transit days and cut-off count)."""
+        return o.channel_bit.bit_length() - 1
 
     @property
     def seg_masks(self) -> list[int]:
@@ -892,11 +894,7 @@ def _allowed_of(
     pricer: BinPricer,
 ) -> int:
     """``_allowed`` of a block given by its content."""
-    d0, d1, d2 = dims
-    able = 0  # ``pricer.carriers``
-    for bit, _, _ in pricer.channel_prices(weight, volume, units, value, tags, d0, d1, d2):
-        able |= bit
-    able &= chmask
+    able = pricer.carriers(weight, volume, units, value, tags, *dims, chmask)
     if not able or objective == "cheapest":
         return able
     latests, on_time = setup.timing(group.address, group.ship_on)
@@ -1124,6 +1122,17 @@ def _group_bound(setup: _Setup, group: _Group, memo: _Memo, packed: bool = True)
     return sum(u.quantity for u in prepared.unship), prepared.bound
 
 
+def _pack(packer: Packer, quick: bool) -> PackResult:
+    """A group's packing with the planner's search limits."""
+    return packer.solve(
+        exact_units=EXACT_UNITS,
+        work_limit=WORK_LIMIT,
+        quick=quick,
+        budget=SEARCH_BUDGET,
+        stall=SEARCH_STALL,
+    )
+
+
 def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Solved:
     key = _group_key(group)
     hit = memo.groups.get(key)
@@ -1131,29 +1140,14 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
         return hit
     if hit is not None and hit.packer is not None:
         # solved with the heuristics only before: the same packer goes on from there
-        result = hit.packer.solve(
-            exact_units=EXACT_UNITS,
-            work_limit=WORK_LIMIT,
-            quick=False,
-            budget=SEARCH_BUDGET,
-            stall=SEARCH_STALL,
-        )
+        result = _pack(hit.packer, quick=False)
         solved = _Solved(hit.packer, result, hit.pricer, hit.unship, hit.notes, False)
         memo.groups[key] = solved
         return solved
     # a packer whose bound screened the group (never solved yet) is reused with its work
     prepared = memo.prepared.pop(key, None) or _prepare_group(setup, group)
     packer, pricer = prepared.packer, prepared.pricer
-    if packer is None:
-        result = PackResult([], 0, 0, True)
-    else:
-        result = packer.solve(
-            exact_units=EXACT_UNITS,
-            work_limit=WORK_LIMIT,
-            quick=quick,
-            budget=SEARCH_BUDGET,
-            stall=SEARCH_STALL,
-        )
+    result = PackResult([], 0, 0, True) if packer is None else _pack(packer, quick)
     solved = _Solved(
         packer,
         result,
@@ -1958,8 +1952,8 @@ def _package(
             if n:
                 items[line_id] = items.get(line_id, 0) + q * n
     opt: Option = pricer.option(parcel.option)
-    index = opt.channel_bit.bit_length() - 1
-    ch = setup.channels[index]  # ``setup.channel_of(opt)``
+    index = setup.channel_index(opt)
+    ch = setup.channels[index]
     by_id = setup.line_by_id
     attrs = [(by_id[lid].line.attributes, q) for lid, q in items.items()]
     country = group.address.country
