@@ -457,9 +457,9 @@ class _LevelPieces:
 class _Measures:
     """The covering pieces of a set of levels (and single units in their own packaging) under
     each size measure: weight; and, when every piece has a volume and the blocks take some,
-    volume and a mix of both. (a, b, pieces as (capacity, cost, tag), largest capacity,
-    largest capacity of a level, the staircase of the pieces and its key: the staircase with
-    the single units' tags as -1, since only the levels' tags are ever read from a cover)."""
+    volume and a mix of both. (a, b, largest capacity of a piece, the staircase of the pieces
+    as (capacity, cost, tag) and its key: the staircase with the single units' tags as -1,
+    since only the levels' tags are ever read from a cover)."""
 
     __slots__ = ("schemes",)
 
@@ -467,15 +467,7 @@ class _Measures:
         self, lp: _LevelPieces, singles: Sequence[tuple[int, int, int, int]], bulky: bool
     ) -> None:
         self.schemes: list[
-            tuple[
-                int,
-                int,
-                list[tuple[int, int, int]],
-                int,
-                int,
-                list[tuple[int, int, int]],
-                tuple[tuple[int, int, int], ...],
-            ]
+            tuple[int, int, int, list[tuple[int, int, int]], tuple[tuple[int, int, int], ...]]
         ] = []
         if not lp.parts[(1, 0)][0] and not singles:
             return
@@ -485,16 +477,16 @@ class _Measures:
             if lp.mixed is not None:
                 measures.append(lp.mixed)
         for a, b in measures:
-            level_ps, top, level_stair = lp.parts[(a, b)]
+            _, top, level_stair = lp.parts[(a, b)]
             single_ps = [(a * pw + b * pv, c, t) for pw, pv, c, t in singles]
-            ps = level_ps + single_ps
             biggest = max(top, max((cap for cap, _, _ in single_ps), default=-1))
             if biggest > 0:
                 # a level the levels' own staircase leaves out is beaten by a level there,
-                # which beats it beside any single unit too: the same staircase as of ``ps``
+                # which beats it beside any single unit too: the same staircase as of all the
+                # pieces
                 stair = _staircase(level_stair + single_ps) if single_ps else level_stair
                 skey = tuple((cap, c, t if t >= 0 else -1) for cap, c, t in stair)
-                self.schemes.append((a, b, ps, biggest, top, stair, skey))
+                self.schemes.append((a, b, biggest, stair, skey))
 
 
 LevelParts = tuple[list[Level], list[int], list[int], list[tuple[int, int, int]], list[int]]
@@ -850,7 +842,7 @@ class Packer:
             measures = _Measures(lp, singles, tv > 0)
             pricer.remember(mkey, measures)
         covers: list[_Cover] = []
-        for a, b, _ps, biggest, _top, stair, stair_key in measures.schemes:
+        for a, b, biggest, stair, stair_key in measures.schemes:
             size = a * tw + b * tv
             cell = max(1, biggest // (CELLS_MAX if fine else CELLS), size // GRID_MAX)
             # A cover computes everything from the staircase of its pieces: it is shared by
@@ -1752,10 +1744,18 @@ class Packer:
                 break
         return parcels
 
+    def _at_cover(self, pa: Parcel, pb: Parcel) -> bool:
+        """Does the pair already cost what the cheapest cover of its size by one or two levels
+        costs? Then no re-split into one or two parcels costs less, and none is tried. (Three
+        in four pairs the local search tries end here, most in its last round, the one that
+        finds nothing; skipping them leaves its budget for later steps.)"""
+        return (
+            self.bound(pa.weight + pb.weight, pa.volume + pb.volume, 2) >= pa.cost + pb.cost
+        )
+
     def _try_pair(self, pa: Parcel, pb: Parcel) -> tuple[Parcel, Parcel] | None:
         base = pa.cost + pb.cost
-        # as in ``_repack``: the pair already costs what its size's cheapest cover does
-        if self.bound(pa.weight + pb.weight, pa.volume + pb.volume, 2) >= base:
+        if self._at_cover(pa, pb):
             return None
         if pa.weight + pb.weight <= self.max_content:
             merged = self.rebuild([a + b for a, b in zip(pa.counts, pb.counts, strict=True)])
@@ -1824,11 +1824,7 @@ class Packer:
         pool = [i for i in range(self.n) if union[i]]
         if sum(union) < 2:
             return None
-        # No re-split into one or two parcels costs less than the cheapest cover of the pair's
-        # size by one or two levels: when that is what the pair costs already, none is tried.
-        # (Three in four pairs the local search tries end here, most in its last round, the
-        # one that finds nothing; skipping them leaves its budget for later steps.)
-        if self.bound(uw, pa.volume + pb.volume, 2) >= base:
+        if self._at_cover(pa, pb):
             return None
         caps = sorted({lv.weight for lv in self._levels if 2 * lv.weight >= uw and lv.weight < uw})
         if not caps:
