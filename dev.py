@@ -2,10 +2,15 @@
 """The two commands a newcomer needs, with nothing but Python 3.11+ installed.
 
     python3 dev.py run    install splitship and serve the demo shop on http://127.0.0.1:8000
-    python3 dev.py test   install the development tools and run the whole test suite
+    python3 dev.py test   install the development tools, compile the planner and run the whole
+                          test suite
+    python3 dev.py build  install the development tools and compile the planner
 
-Both create ``.venv`` beside this file and install the pinned versions from ``constraints.txt``;
-they reinstall only when ``pyproject.toml`` or ``constraints.txt`` changed.
+Each creates ``.venv`` beside this file and installs the pinned versions from ``constraints.txt``;
+they reinstall only when ``pyproject.toml`` or ``constraints.txt`` changed. Compiling the planner
+(mypyc) needs a C compiler and the Python headers; without them the planner runs as plain Python
+(same plans, slower), except under CI=true, where the compiled planner is what is tested. ``run``
+uses a compiled planner when one matches the sources.
 """
 
 from __future__ import annotations
@@ -47,15 +52,24 @@ def run(cmd: list[str]) -> None:
         sys.exit(done.returncode)
 
 
+def build_planner() -> None:
+    required = ["--require"] if os.environ.get("CI", "").lower() == "true" else []
+    run([str(PY), str(ROOT / "tools" / "build_planner.py"), *required])
+
+
 def main(argv: list[str]) -> None:
     command = argv[0] if argv else ""
     rest = argv[1:]
     if command == "run":
         ensure_env("")
         os.execv(str(BIN / "splitship"), [str(BIN / "splitship"), "up", *rest])
+    elif command == "build":
+        ensure_env("dev")
+        build_planner()
     elif command == "test":
         ensure_env("dev")
-        run([str(PY), "-m", "ruff", "check", "src", "tests", "benchmarks", "dev.py"])
+        build_planner()
+        run([str(PY), "-m", "ruff", "check", "src", "tests", "benchmarks", "tools", "dev.py"])
         run([str(PY), "-m", "mypy"])
         run([str(PY), "-m", "pytest", *(rest or ["-q"])])
     else:

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
+import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +34,7 @@ if __package__ in (None, ""):
 
 from benchmarks import baselines, bounds, instances, patterns, reference
 from benchmarks.bounds import l2_bound
+from splitship import planning
 from splitship.domain.catalog import Channel
 from splitship.planning import planner as pl
 from splitship.planning.rates import SCALE
@@ -519,18 +523,29 @@ def run_family_b(
     return out, worse_cases
 
 
-def run_large_speed(cases: Sequence[tuple[int, int]], repeats: int) -> list[str]:
-    """Plan realistic orders of `units` units over `warehouses` warehouses, `repeats` each."""
-    out = []
+def large_speed_times(cases: Sequence[tuple[int, int]], repeats: int) -> list[list[float]]:
+    """Per case, the planner's first-plan times (ms) of ``repeats`` realistic orders of
+    ``units`` units over ``warehouses`` warehouses."""
     gc.collect()
     gc.freeze()
+    out = []
     for n, wh in cases:
         times: list[float] = []
-        bp_times: list[float] = []
-        for k in range(repeats):
-            # The one-warehouse orders keep their seeds, so their rows compare with earlier runs.
-            rng = instances.random.Random(f"speed-{n}-{k}" if wh == 1 else f"speed-{n}-{wh}wh-{k}")
-            inst = instances.realistic(
+        for inst in _speed_orders(n, wh, repeats):
+            plan, dt = cpu(lambda i=inst: pl.plan(i.order, i.context))
+            assert isinstance(plan, pl.Plan)
+            times.append(dt * 1000)
+        out.append(times)
+    return out
+
+
+def _speed_orders(n: int, wh: int, repeats: int) -> list[instances.Instance]:
+    orders = []
+    for k in range(repeats):
+        # The one-warehouse orders keep their seeds, so their rows compare with earlier runs.
+        rng = instances.random.Random(f"speed-{n}-{k}" if wh == 1 else f"speed-{n}-{wh}wh-{k}")
+        orders.append(
+            instances.realistic(
                 rng,
                 f"speed{n}-{wh}wh-{k}",
                 n,
@@ -540,14 +555,46 @@ def run_large_speed(cases: Sequence[tuple[int, int]], repeats: int) -> list[str]
                 tight=False,
                 presale=0.0,
             )
-            plan, dt = cpu(lambda i=inst: pl.plan(i.order, i.context))
-            times.append(dt * 1000)
-            assert isinstance(plan, pl.Plan)
+        )
+    return orders
+
+
+def interpreted_speed_times(cases: Sequence[tuple[int, int]], repeats: int) -> list[list[float]]:
+    """``large_speed_times`` of the interpreted planner, in a process of its own."""
+    arg = ",".join(f"{n}x{wh}" for n, wh in cases)
+    cmd = [sys.executable, "-m", "benchmarks.planner", "--speed-times", arg]
+    done = subprocess.run(
+        [*cmd, "--repeats", str(repeats)],
+        env={**os.environ, "SPLITSHIP_PLANNER": "python"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    times: list[list[float]] = json.loads(done.stdout)
+    return times
+
+
+def run_large_speed(cases: Sequence[tuple[int, int]], repeats: int) -> list[str]:
+    """Plan realistic orders of `units` units over `warehouses` warehouses, `repeats` each; with
+    the compiled planner, the interpreted one's times beside them."""
+    out = []
+    compiled = large_speed_times(cases, repeats)
+    plain = interpreted_speed_times(cases, repeats) if planning.COMPILED else None
+    for c, (n, wh) in enumerate(cases):
+        bp_times: list[float] = []
+        for inst in _speed_orders(n, wh, repeats):
+            plan = pl.plan(inst.order, inst.context)
             _b1, bdt = cpu(lambda i=inst, p=plan: baselines.baseline(i.order, i.context, p, 80))
             bp_times.append(bdt * 1000)
+        times = compiled[c]
+        beside = (
+            f"  | interpreted p50 {pct(plain[c], 0.5):7.1f}  p95 {pct(plain[c], 0.95):7.1f}"
+            if plain is not None
+            else ""
+        )
         out.append(
             f"{n:>5} units, {wh} wh: planner p50 {pct(times, 0.5):8.1f} ms"
-            f"  p95 {pct(times, 0.95):8.1f} ms  (of {repeats})"
+            f"  p95 {pct(times, 0.95):8.1f} ms  (of {repeats}){beside}"
             f"   | baseline 1 p50 {pct(bp_times, 0.5):8.1f} ms"
         )
     return out
@@ -571,7 +618,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     ap.add_argument("--skip-a", action="store_true")
     ap.add_argument("--skip-b", action="store_true")
+    # (internal: the large-order speed rows' times as JSON, for the interpreted comparison)
+    ap.add_argument("--speed-times", help=argparse.SUPPRESS)
+    ap.add_argument("--repeats", type=int, default=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.speed_times:
+        cases = [tuple(int(x) for x in c.split("x")) for c in args.speed_times.split(",")]
+        print(json.dumps(large_speed_times([(n, wh) for n, wh in cases], args.repeats)))
+        return
     if args.full:
         a, small, medium, large, cps, sizes = 10, 200, 200, 40, 20.0, (120, 250, 500, 1000)
     else:
@@ -583,7 +637,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     cps = args.cpsat if args.cpsat is not None else cps
     a_cpsat = args.a_cpsat if args.a_cpsat is not None else (120.0 if args.full else 10.0)
     started = time.perf_counter()
-    print(f"splitship planner benchmark ({'full' if args.full else 'quick'} run)")
+    build = "compiled (mypyc)" if planning.COMPILED else "interpreted"
+    print(f"splitship planner benchmark ({'full' if args.full else 'quick'} run; planner {build})")
     if not args.skip_a:
         print(
             "\nFamily A — one-dimensional bin packing (bins; L2 = Martello–Toth lower bound; "

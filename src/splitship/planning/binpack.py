@@ -101,7 +101,7 @@ def _fill(first: int, pool: dict[int, list[int]], weights: Sequence[int], room: 
     if room <= 0:
         return [first]
     sums = SubsetSums(
-        ((w, w, len(pool[w])) for w in sorted(pool, reverse=True) if w <= room), room, True
+        [(w, w, len(pool[w])) for w in sorted(pool, reverse=True) if w <= room], room, True
     )
     take: dict[int, int] = {}
     for w, m in sums.pick(sums.reach.bit_length() - 1):

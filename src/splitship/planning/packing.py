@@ -265,9 +265,11 @@ class _Cover:
         self.cell = cell
         # pieces in whole cells; size 0 is counted apart where the number of parcels matters
         gstair = _staircase(
-            (-(-cap // cell), cost, tag)
-            for cap, cost, tag in zip(caps, self.scost, self.tags, strict=True)
-            if cap > 0
+            [
+                (-(-cap // cell), cost, tag)
+                for cap, cost, tag in zip(caps, self.scost, self.tags, strict=True)
+                if cap > 0
+            ]
         )
         self.lens = [ln for ln, _, _ in gstair]
         self.costs = [c for _, c, _ in gstair]
@@ -1198,7 +1200,7 @@ class Packer:
         if cap <= 0:
             return None
         w = self.w
-        sums = binpack.SubsetSums(((i, w[i], remaining[i]) for i in pool), cap, True)
+        sums = binpack.SubsetSums([(i, w[i], remaining[i]) for i in pool], cap, True)
         if sums.reach == 1:
             return None
         counts = [0] * self.n
@@ -1830,7 +1832,7 @@ class Packer:
         if not caps:
             return None
         w = self.w
-        sums = binpack.SubsetSums(((i, w[i], union[i]) for i in pool), caps[-1])
+        sums = binpack.SubsetSums([(i, w[i], union[i]) for i in pool], caps[-1])
         best: tuple[Parcel, Parcel] | None = None
         best_cost = base
         seen: set[int] = set()
@@ -1903,7 +1905,7 @@ class Packer:
             if level_cost + self.parcel_bound(uw - cap) >= best_cost:
                 continue
             if pool not in reach_of:
-                reach_of[pool] = binpack.SubsetSums(((i, w[i], union[i]) for i in pool), top)
+                reach_of[pool] = binpack.SubsetSums([(i, w[i], union[i]) for i in pool], top)
             sums = reach_of[pool]
             target = sums.best(cap)
             if target <= 0:

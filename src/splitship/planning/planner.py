@@ -1778,7 +1778,7 @@ def _swaps(setup: _Setup, alloc: Allocation, singles: Sequence[Allocation]) -> I
     pair; generated lazily, since only a few are screened. Their SKUs (hence lines) are
     disjoint, so each half still finds the stock it was checked against and the units it moves:
     the pair is a valid allocation."""
-    deltas = [d for d in (_delta(alloc, c) for c in singles) if d is not None]
+    deltas = [d for c in singles if (d := _delta(alloc, c)) is not None]
     skus = [{setup.line_by_id[lid].line.sku for lid in units} for _, _, units in deltas]
     for i, (src, dst, units) in enumerate(deltas):
         there = _moved(setup, alloc, src, dst, units)

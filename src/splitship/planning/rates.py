@@ -12,13 +12,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Final
 
 from splitship.domain.catalog import Box, Channel, SkuAttributes, ZoneRate
 from splitship.domain.limits import check_package, measure_package
 
-INF = 1 << 62
+INF: Final = (1 << 62) - 1  # the largest int mypyc keeps unboxed
 # Search costs are (price + handling) * SCALE + 1: equal money, fewer parcels wins.
-SCALE = 1 << 12
+SCALE: Final = 1 << 12
 # price levels kept per option for the bounds (neighbours merged beyond that)
 MAX_LEVELS = 96
 # remembered parcel prices per pricer, and bound structures
