@@ -3,7 +3,6 @@ calls proven is optimal, and the exact search finds the optimum."""
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import timedelta
 
 from _planning_fixtures import NOW, channel, context, order, realistic_boxes, realistic_channels
@@ -15,7 +14,7 @@ from splitship.domain.order import Order
 from splitship.planning import packing
 from splitship.planning import planner as pl
 from splitship.planning.context import PlanningContext
-from splitship.planning.packing import Packer, Parcel, total
+from splitship.planning.packing import Kind, Packer, Parcel, total
 from splitship.planning.rates import INF, SCALE, cheapest_quote
 from splitship.planning.rules import load_rule_set
 
@@ -113,7 +112,11 @@ def groups(draw: st.DrawFn) -> Packer:
 def _with_counts(packer: Packer, counts: Sequence[int]) -> Packer:
     """A fresh packer of the same blocks, ``counts`` of each kind (kinds at 0 left out)."""
     return Packer(
-        [replace(k, count=n) for k, n in zip(packer.kinds, counts, strict=True) if n],
+        [
+            Kind(k.key, n, k.weight, k.volume, k.units, k.value, k.tags, k.dims, k.chmask, k.caps)
+            for k, n in zip(packer.kinds, counts, strict=True)
+            if n
+        ],
         packer.pricer,
         packer.cap_limits,
         packer.segregation,

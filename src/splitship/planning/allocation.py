@@ -7,7 +7,6 @@ of the same SKU. Pre-sale units (available later) are not held to today's stock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import combinations
 
 from splitship.domain.catalog import Warehouse
@@ -15,19 +14,35 @@ from splitship.domain.catalog import Warehouse
 MAX_CANDIDATES = 4
 
 
-@dataclass(frozen=True)
+# plain classes rather than dataclasses: the compiled build constructs them natively (see
+# ``packing.Kind``)
+
+
 class Demand:
-    line_id: str
-    sku: str
-    quantity: int
-    needs_stock: bool = True  # False for pre-sale units and shops that do not track stock
+    __slots__ = ("line_id", "needs_stock", "quantity", "sku")
+
+    def __init__(self, line_id: str, sku: str, quantity: int, needs_stock: bool = True) -> None:
+        self.line_id = line_id
+        self.sku = sku
+        self.quantity = quantity
+        self.needs_stock = needs_stock  # False for pre-sale units and shops that do not track stock
 
 
-@dataclass
 class Allocation:
-    # line id -> [(warehouse id, units)]
-    picks: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    shortfall: dict[str, int] = field(default_factory=dict)  # line id -> units nobody has
+    __slots__ = ("picks", "shortfall")
+
+    def __init__(
+        self,
+        picks: dict[str, list[tuple[str, int]]] | None = None,
+        shortfall: dict[str, int] | None = None,
+    ) -> None:
+        # line id -> [(warehouse id, units)]
+        self.picks: dict[str, list[tuple[str, int]]] = {} if picks is None else picks
+        # line id -> units nobody has
+        self.shortfall: dict[str, int] = {} if shortfall is None else shortfall
+
+    def __repr__(self) -> str:
+        return f"Allocation(picks={self.picks!r}, shortfall={self.shortfall!r})"
 
     def warehouses(self) -> set[str]:
         return {w for picks in self.picks.values() for w, _ in picks}

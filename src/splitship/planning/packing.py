@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 
@@ -58,18 +57,59 @@ BIG_BLOCKS = 200
 TINY = 6
 
 
-@dataclass(frozen=True, slots=True)
+# The planner's own value types below are plain classes, not (frozen) dataclasses: the compiled
+# build constructs a class with its own ``__init__`` natively, while a dataclass's generated
+# ``__init__`` runs as Python (several times slower, and the planner makes many). Nothing
+# changes them after construction.
+
+
 class Kind:
-    key: tuple[tuple[str, int], ...]  # (line id, units) in one block
-    count: int
-    weight: int
-    volume: int
-    units: int
-    value: int
-    tags: int  # bit mask
-    dims: tuple[int, int, int]  # sorted sides of the largest unit, (0, 0, 0) when unknown
-    chmask: int  # channels allowed for this block
-    caps: tuple[int, ...]  # contribution to each per-parcel cap
+    """A block of units that must stay together (one unit, a whole line, a kit), ``count``
+    times."""
+
+    __slots__ = (
+        "caps",
+        "chmask",
+        "count",
+        "dims",
+        "key",
+        "tags",
+        "units",
+        "value",
+        "volume",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        key: tuple[tuple[str, int], ...],
+        count: int,
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        dims: tuple[int, int, int],
+        chmask: int,
+        caps: tuple[int, ...],
+    ) -> None:
+        self.key = key  # (line id, units) in one block
+        self.count = count
+        self.weight = weight
+        self.volume = volume
+        self.units = units
+        self.value = value
+        self.tags = tags  # bit mask
+        self.dims = dims  # sorted sides of the largest unit, (0, 0, 0) when unknown
+        self.chmask = chmask  # channels allowed for this block
+        self.caps = caps  # contribution to each per-parcel cap
+
+    def __repr__(self) -> str:
+        return (
+            f"Kind({self.key!r}, count={self.count}, weight={self.weight}, "
+            f"volume={self.volume}, units={self.units}, value={self.value}, tags={self.tags}, "
+            f"dims={self.dims}, chmask={self.chmask}, caps={self.caps})"
+        )
 
 
 class Parcel:
@@ -137,15 +177,30 @@ class Parcel:
         )
 
 
-@dataclass(frozen=True)
 class PackResult:
-    parcels: list[Parcel]
-    cost: int
-    lower_bound: int
-    proven: bool
-    # the quick mode left out searches a full solve would run (``Packer.solve`` on the same
-    # packer then continues from the constructive work already done)
-    heuristic_only: bool = False
+    __slots__ = ("cost", "heuristic_only", "lower_bound", "parcels", "proven")
+
+    def __init__(
+        self,
+        parcels: list[Parcel],
+        cost: int,
+        lower_bound: int,
+        proven: bool,
+        heuristic_only: bool = False,
+    ) -> None:
+        self.parcels = parcels
+        self.cost = cost
+        self.lower_bound = lower_bound
+        self.proven = proven
+        # the quick mode left out searches a full solve would run (``Packer.solve`` on the same
+        # packer then continues from the constructive work already done)
+        self.heuristic_only = heuristic_only
+
+    def __repr__(self) -> str:
+        return (
+            f"PackResult(cost={self.cost}, lower_bound={self.lower_bound}, "
+            f"proven={self.proven}, parcels={len(self.parcels)})"
+        )
 
 
 def total(parcels: Sequence[Parcel]) -> int:
@@ -1751,9 +1806,7 @@ class Packer:
         costs? Then no re-split into one or two parcels costs less, and none is tried. (Three
         in four pairs the local search tries end here, most in its last round, the one that
         finds nothing; skipping them leaves its budget for later steps.)"""
-        return (
-            self.bound(pa.weight + pb.weight, pa.volume + pb.volume, 2) >= pa.cost + pb.cost
-        )
+        return self.bound(pa.weight + pb.weight, pa.volume + pb.volume, 2) >= pa.cost + pb.cost
 
     def _try_pair(self, pa: Parcel, pb: Parcel) -> tuple[Parcel, Parcel] | None:
         base = pa.cost + pb.cost

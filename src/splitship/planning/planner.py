@@ -25,7 +25,7 @@ structures per catalogue × zones × delivery order of the channels; delivery es
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -216,17 +216,44 @@ def _departure(
 # ---- order facts -------------------------------------------------------------------------
 
 
-@dataclass
+# The per-call types below are plain classes rather than dataclasses: the compiled build
+# constructs them natively (see ``packing.Kind``).
+
+
 class _Line:
-    line: OrderLine
-    qty: int
-    address: Address
-    ship_on: date
-    chmask: int
-    objective: str
-    alone: ShipAlone | None = None
-    no_split: NoUnitSplit | None = None
-    kit: KeepTogether | None = None
+    __slots__ = (
+        "address",
+        "alone",
+        "chmask",
+        "kit",
+        "line",
+        "no_split",
+        "objective",
+        "qty",
+        "ship_on",
+    )
+
+    def __init__(
+        self,
+        line: OrderLine,
+        qty: int,
+        address: Address,
+        ship_on: date,
+        chmask: int,
+        objective: str,
+        alone: ShipAlone | None = None,
+        no_split: NoUnitSplit | None = None,
+        kit: KeepTogether | None = None,
+    ) -> None:
+        self.line = line
+        self.qty = qty
+        self.address = address
+        self.ship_on = ship_on
+        self.chmask = chmask
+        self.objective = objective
+        self.alone = alone
+        self.no_split = no_split
+        self.kit = kit
 
 
 @dataclass(frozen=True)
@@ -236,38 +263,53 @@ class _Cap:
     limit: int
 
 
-@dataclass
 class _Setup:
-    order: Order
-    ctx: PlanningContext
-    today: date
-    lines: list[_Line]
-    strategy: str
-    handling: int
-    seg_rules: list[tuple[str, frozenset[str]]]
-    caps: list[_Cap]
-    tag_bits: dict[str, int]
-    channels: list[Channel]
-    pref_rules: dict[str, list[str]]  # line id -> channel_preference rule ids that restrict it
-    notes: list[Reason] = field(default_factory=list)
-    _pricers: dict[tuple[str, str | None, date], BinPricer] = field(default_factory=dict)
-    _timing: dict[tuple[str, str | None, date], tuple[list[date], int]] = field(
-        default_factory=dict
-    )
-    _zones: dict[tuple[str, str | None], list[str | None]] = field(default_factory=dict)
-    _estimates: dict[tuple[str, str | None, date], list[DeliveryEstimate | None]] = field(
-        default_factory=dict
-    )
-    # per block content and destination: the channels its objective allows (0: none can)
-    _allowed: dict[tuple[object, ...], int] = field(default_factory=dict)
-    _unit_kinds: dict[str, Kind] = field(default_factory=dict)
-    _unit_facts: dict[str, tuple[int, int, int, int, tuple[int, int, int], tuple[int, ...]]] = (
-        field(default_factory=dict)
-    )
-    line_by_id: dict[str, _Line] = field(default_factory=dict)
-    has_kits: bool = False  # some line belongs to a keep_together kit
-    _seg_masks: list[int] | None = None
-    _segregation: tuple[frozenset[str], ...] | None = None
+    """One order's facts for one call: its lines, rules, channels, and caches of what the
+    planning asks for repeatedly."""
+
+    def __init__(
+        self,
+        order: Order,
+        ctx: PlanningContext,
+        today: date,
+        lines: list[_Line],
+        strategy: str,
+        handling: int,
+        seg_rules: list[tuple[str, frozenset[str]]],
+        caps: list[_Cap],
+        tag_bits: dict[str, int],
+        channels: list[Channel],
+        pref_rules: dict[str, list[str]],
+        notes: list[Reason],
+        line_by_id: dict[str, _Line],
+        has_kits: bool,
+    ) -> None:
+        self.order = order
+        self.ctx = ctx
+        self.today = today
+        self.lines = lines
+        self.strategy = strategy
+        self.handling = handling
+        self.seg_rules = seg_rules
+        self.caps = caps
+        self.tag_bits = tag_bits
+        self.channels = channels
+        self.pref_rules = pref_rules  # line id -> channel_preference rule ids that restrict it
+        self.notes = notes
+        self.line_by_id = line_by_id
+        self.has_kits = has_kits  # some line belongs to a keep_together kit
+        self._pricers: dict[tuple[str, str | None, date], BinPricer] = {}
+        self._timing: dict[tuple[str, str | None, date], tuple[list[date], int]] = {}
+        self._zones: dict[tuple[str, str | None], list[str | None]] = {}
+        self._estimates: dict[tuple[str, str | None, date], list[DeliveryEstimate | None]] = {}
+        # per block content and destination: the channels its objective allows (0: none can)
+        self._allowed: dict[tuple[object, ...], int] = {}
+        self._unit_kinds: dict[str, Kind] = {}
+        self._unit_facts: dict[
+            str, tuple[int, int, int, int, tuple[int, int, int], tuple[int, ...]]
+        ] = {}
+        self._seg_masks: list[int] | None = None
+        self._segregation: tuple[frozenset[str], ...] | None = None
 
     # -- pricing and delivery ------------------------------------------------------------
 
@@ -788,23 +830,42 @@ GroupKey = tuple[int, date, str | None, tuple[tuple[str, int], ...]]
 BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
 
 
-@dataclass
 class _Group:
-    address: Address
-    warehouse_id: str
-    ship_on: date
-    parts: list[tuple[_Line, int]]
-    alone: ShipAlone | None = None
-    key: GroupKey | None = None  # ``_group_key``, once asked for (the parts are complete then)
+    __slots__ = ("address", "alone", "key", "parts", "ship_on", "warehouse_id")
+
+    def __init__(
+        self,
+        address: Address,
+        warehouse_id: str,
+        ship_on: date,
+        parts: list[tuple[_Line, int]],
+        alone: ShipAlone | None = None,
+    ) -> None:
+        self.address = address
+        self.warehouse_id = warehouse_id
+        self.ship_on = ship_on
+        self.parts = parts
+        self.alone = alone
+        # ``_group_key``, once asked for (the parts are complete then)
+        self.key: GroupKey | None = None
 
 
-@dataclass
 class _Outcome:
-    packages: list[PlannedPackage]
-    unshippable: list[Unshippable]
-    notes: list[Reason]
-    cost: int
-    proven: bool
+    __slots__ = ("cost", "notes", "packages", "proven", "unshippable")
+
+    def __init__(
+        self,
+        packages: list[PlannedPackage],
+        unshippable: list[Unshippable],
+        notes: list[Reason],
+        cost: int,
+        proven: bool,
+    ) -> None:
+        self.packages = packages
+        self.unshippable = unshippable
+        self.notes = notes
+        self.cost = cost
+        self.proven = proven
 
 
 def _allocations(setup: _Setup) -> list[Allocation]:
@@ -1035,16 +1096,26 @@ def _blocks(
     return kinds, unship, notes
 
 
-@dataclass
 class _Solved:
     """One group's packing; groups with the same content (whatever the warehouse) share it."""
 
-    packer: Packer | None
-    result: PackResult
-    pricer: BinPricer
-    unship: list[Unshippable]
-    notes: list[Reason]
-    quick: bool  # solved by the heuristics only (while comparing allocations)
+    __slots__ = ("notes", "packer", "pricer", "quick", "result", "unship")
+
+    def __init__(
+        self,
+        packer: Packer | None,
+        result: PackResult,
+        pricer: BinPricer,
+        unship: list[Unshippable],
+        notes: list[Reason],
+        quick: bool,
+    ) -> None:
+        self.packer = packer
+        self.result = result
+        self.pricer = pricer
+        self.unship = unship
+        self.notes = notes
+        self.quick = quick  # solved by the heuristics only (while comparing allocations)
 
 
 def _group_key(group: _Group) -> GroupKey:
@@ -1059,15 +1130,23 @@ def _group_key(group: _Group) -> GroupKey:
     return key
 
 
-@dataclass
 class _Prepared:
     """A group's blocks and packer, before any packing (its lower bound screens allocations)."""
 
-    pricer: BinPricer
-    unship: list[Unshippable]
-    notes: list[Reason]
-    packer: Packer | None
-    bound: int | None = None  # the packer's lower bound, once asked for
+    __slots__ = ("bound", "notes", "packer", "pricer", "unship")
+
+    def __init__(
+        self,
+        pricer: BinPricer,
+        unship: list[Unshippable],
+        notes: list[Reason],
+        packer: Packer | None,
+    ) -> None:
+        self.pricer = pricer
+        self.unship = unship
+        self.notes = notes
+        self.packer = packer
+        self.bound: int | None = None  # the packer's lower bound, once asked for
 
 
 class _Memo:
@@ -1160,11 +1239,27 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
     return solved
 
 
-@dataclass(frozen=True)
 class _Score:
-    shipped: int
-    cost: int  # search cost: money * SCALE + parcels
-    bound: int = 0  # no packing of this allocation's groups costs less
+    __slots__ = ("bound", "cost", "shipped")
+
+    def __init__(self, shipped: int, cost: int, bound: int = 0) -> None:
+        self.shipped = shipped
+        self.cost = cost  # search cost: money * SCALE + parcels
+        self.bound = bound  # no packing of this allocation's groups costs less
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Score)
+            and self.shipped == other.shipped
+            and self.cost == other.cost
+            and self.bound == other.bound
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.shipped, self.cost, self.bound))
+
+    def __repr__(self) -> str:
+        return f"_Score(shipped={self.shipped}, cost={self.cost}, bound={self.bound})"
 
 
 def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score:
