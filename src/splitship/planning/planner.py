@@ -72,53 +72,175 @@ SWAP_SCREENS = 32  # swaps screened by their bound at most (a budget of their ow
 PROMISING = 2  # allocations solved in full because their bound beats the heuristics' best
 
 
-@dataclass(frozen=True)
+# The results are plain classes rather than frozen dataclasses (compiled, a class's own
+# ``__init__`` runs natively, a dataclass's as Python; see ``packing.Kind``): compared by value,
+# and nothing changes them after the planner made them.
+
+
 class PlannedPackage:
-    items: dict[str, int]  # line id -> units
-    warehouse_id: str
-    box_id: str | None
-    channel_id: str
-    zone: str
-    chargeable_weight_g: int
-    price: int
-    handling_cost: int
-    eta_earliest: date | None  # None: the channel publishes no transit days for this zone
-    eta_latest: date | None
-    on_time: bool
-    reasons: list[Reason]
-    address: Address
-    ship_on: date
+    __slots__ = (
+        "address",
+        "box_id",
+        "channel_id",
+        "chargeable_weight_g",
+        "eta_earliest",
+        "eta_latest",
+        "handling_cost",
+        "items",
+        "on_time",
+        "price",
+        "reasons",
+        "ship_on",
+        "warehouse_id",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        items: dict[str, int],
+        warehouse_id: str,
+        box_id: str | None,
+        channel_id: str,
+        zone: str,
+        chargeable_weight_g: int,
+        price: int,
+        handling_cost: int,
+        eta_earliest: date | None,
+        eta_latest: date | None,
+        on_time: bool,
+        reasons: list[Reason],
+        address: Address,
+        ship_on: date,
+    ) -> None:
+        self.items = items  # line id -> units
+        self.warehouse_id = warehouse_id
+        self.box_id = box_id
+        self.channel_id = channel_id
+        self.zone = zone
+        self.chargeable_weight_g = chargeable_weight_g
+        self.price = price
+        self.handling_cost = handling_cost
+        # None: the channel publishes no transit days for this zone
+        self.eta_earliest = eta_earliest
+        self.eta_latest = eta_latest
+        self.on_time = on_time
+        self.reasons = reasons
+        self.address = address
+        self.ship_on = ship_on
 
     @property
     def cost(self) -> int:
         return self.price + self.handling_cost
 
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.items,
+            self.warehouse_id,
+            self.box_id,
+            self.channel_id,
+            self.zone,
+            self.chargeable_weight_g,
+            self.price,
+            self.handling_cost,
+            self.eta_earliest,
+            self.eta_latest,
+            self.on_time,
+            self.reasons,
+            self.address,
+            self.ship_on,
+        )
 
-@dataclass(frozen=True)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PlannedPackage) and self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # (mutable contents, as the dataclass had)
+
+    def __repr__(self) -> str:
+        return "PlannedPackage" + repr(self._values())
+
+
 class Unshippable:
-    line_id: str
-    quantity: int
-    reason: Reason
+    __slots__ = ("line_id", "quantity", "reason")
+
+    def __init__(self, line_id: str, quantity: int, reason: Reason) -> None:
+        self.line_id = line_id
+        self.quantity = quantity
+        self.reason = reason
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unshippable) and (self.line_id, self.quantity, self.reason) == (
+            other.line_id,
+            other.quantity,
+            other.reason,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.line_id, self.quantity, self.reason))
+
+    def __repr__(self) -> str:
+        return f"Unshippable({self.line_id!r}, {self.quantity}, {self.reason!r})"
 
 
-@dataclass(frozen=True)
 class Plan:
-    packages: list[PlannedPackage]
-    unshippable: list[Unshippable]
-    total_cost: int
-    on_time: bool
-    notes: list[Reason]
-    single_parcel_cost: int | None
-    segregation: tuple[frozenset[str], ...] = ()  # the tag groups this plan kept apart
-    # every group's packing is proven optimal, and no other allocation of units to warehouses
-    # can be cheaper (there is no other, or the plan costs what pooling every warehouse would)
-    proven_optimal: bool = False
+    __slots__ = (
+        "notes",
+        "on_time",
+        "packages",
+        "proven_optimal",
+        "segregation",
+        "single_parcel_cost",
+        "total_cost",
+        "unshippable",
+    )
+
+    def __init__(
+        self,
+        packages: list[PlannedPackage],
+        unshippable: list[Unshippable],
+        total_cost: int,
+        on_time: bool,
+        notes: list[Reason],
+        single_parcel_cost: int | None,
+        segregation: tuple[frozenset[str], ...] = (),
+        proven_optimal: bool = False,
+    ) -> None:
+        self.packages = packages
+        self.unshippable = unshippable
+        self.total_cost = total_cost
+        self.on_time = on_time
+        self.notes = notes
+        self.single_parcel_cost = single_parcel_cost
+        self.segregation = segregation  # the tag groups this plan kept apart
+        # every group's packing is proven optimal, and no other allocation of units to
+        # warehouses can be cheaper (there is no other, or the plan costs what pooling every
+        # warehouse would)
+        self.proven_optimal = proven_optimal
 
     @property
     def cost_saved(self) -> int | None:
         if self.single_parcel_cost is None:
             return None
         return self.single_parcel_cost - self.total_cost
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.packages,
+            self.unshippable,
+            self.total_cost,
+            self.on_time,
+            self.notes,
+            self.single_parcel_cost,
+            self.segregation,
+            self.proven_optimal,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Plan) and self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # (mutable contents, as the dataclass had)
+
+    def __repr__(self) -> str:
+        return "Plan" + repr(self._values())
 
 
 @dataclass(frozen=True)
