@@ -5,7 +5,7 @@ The planner's hot modules (``COMPILED_MODULES``) may run compiled. ``python3 dev
 ``_compiled/`` beside this file, with a stamp of the sources they were built from. A build is
 used only while the stamp matches the sources of this package and of ``splitship.domain`` (the
 types it was checked against) and the interpreter; otherwise the modules run as plain Python, with
-the same plans, about 1.7 times slower. ``SPLITSHIP_PLANNER=python`` always runs them as Python;
+the same plans, 1.6–2.3 times slower. ``SPLITSHIP_PLANNER=python`` always runs them as Python;
 ``SPLITSHIP_PLANNER=compiled`` refuses to start without a matching build.
 """
 
