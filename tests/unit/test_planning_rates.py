@@ -1,7 +1,9 @@
 from _planning_fixtures import channel
+from hypothesis import given
+from hypothesis import strategies as st
 
 from splitship.domain.catalog import Box, Dimensions, SkuAttributes, ZoneRate
-from splitship.planning.rates import cheapest_quote, quote
+from splitship.planning.rates import cheapest_quote, price_key, quote
 
 ITEM = SkuAttributes(weight_g=700, dimensions=Dimensions(200, 150, 100))
 
@@ -110,3 +112,37 @@ def test_pricer_takes_the_first_option_at_the_least_price_on_any_rate():
             first = next(box for p, box in expected if p == price)
             box = pricer.option(index).box
             assert cost == price * SCALE + 1 and box is not None and box.id == first
+
+
+# a field near each of the packed key's bit widths, or anywhere (negative ones too)
+_field = st.one_of(
+    st.integers(0, 1 << 21),
+    st.integers((1 << 20) - 2, (1 << 20) + 2),
+    st.integers((1 << 31) - 2, (1 << 31) + 2),
+    st.integers((1 << 42) - 2, (1 << 42) + 2),
+    st.integers(-3, 3),
+    st.integers(-(1 << 64), 1 << 64),
+)
+_content = st.tuples(*[_field] * 9)
+
+
+@given(_content, _content)
+def test_the_price_memo_key_tells_every_two_contents_apart(
+    a: tuple[int, ...], b: tuple[int, ...]
+) -> None:
+    assert (price_key(*a) == price_key(*b)) == (a == b)
+
+
+@given(_content, st.integers(0, 8), st.sampled_from([1, -1]))
+def test_the_price_memo_key_changes_with_any_one_field(
+    a: tuple[int, ...], at: int, step: int
+) -> None:
+    b = list(a)
+    b[at] += step
+    assert price_key(*a) != price_key(*b)
+
+
+def test_typical_contents_get_the_short_key_and_others_every_field() -> None:
+    assert len(price_key(1200, 3_000_000, 4, 5000, 1, 300, 200, 100, 7)) == 4
+    assert price_key(1 << 20, 0, 0, 0, 0, 0, 0, 0, 0) == (1 << 20, 0, 0, 0, 0, 0, 0, 0, 0)
+    assert len(price_key(1200, 3_000_000, 4, 5000, 1, 300, 200, 100, -1)) == 9

@@ -41,7 +41,7 @@ from functools import partial
 from itertools import pairwise
 
 from splitship.planning import binpack
-from splitship.planning.rates import INF, BinPricer, Level, Option
+from splitship.planning.rates import INF, BinPricer, Level, Option, price_key
 
 # the covering bound's grid: cells of 1/CELLS of the largest level, 1/CELLS_MAX for groups of
 # more than FINE_BLOCKS blocks (where the grid decides the bound), at most GRID_MAX cells
@@ -670,20 +670,17 @@ class Packer:
                 if p.caps[c] + add * n > limits[c]:
                     return INF, -1
         d = k.dims
-        key = (
-            w,
-            p.volume + k.volume * n,
-            p.units + k.units * n,
-            p.value + k.value * n,
-            tags,
-            p.d0 if p.d0 > d[0] else d[0],
-            p.d1 if p.d1 > d[1] else d[1],
-            p.d2 if p.d2 > d[2] else d[2],
-            chmask,
-        )
+        volume = p.volume + k.volume * n
+        units = p.units + k.units * n
+        value = p.value + k.value * n
+        d0 = p.d0 if p.d0 > d[0] else d[0]
+        d1 = p.d1 if p.d1 > d[1] else d[1]
+        d2 = p.d2 if p.d2 > d[2] else d[2]
         # most contents were priced before: the pricer's memo without the call
-        hit = self._price_memo.get(key)
-        return hit if hit is not None else self.pricer.cost(*key)
+        hit = self._price_memo.get(price_key(w, volume, units, value, tags, d0, d1, d2, chmask))
+        if hit is not None:
+            return hit
+        return self.pricer.cost(w, volume, units, value, tags, d0, d1, d2, chmask)
 
     def add(self, p: Parcel, i: int, n: int, cost: int, option: int) -> None:
         k = self.kinds[i]

@@ -233,6 +233,37 @@ _ChannelFacts = tuple[
 ]
 
 
+def price_key(
+    weight: int,
+    volume: int,
+    units: int,
+    value: int,
+    tags: int,
+    d0: int,
+    d1: int,
+    d2: int,
+    chmask: int,
+) -> tuple[int, ...]:
+    """A parcel content as ``BinPricer.memo``'s key: four ints, each field in bits of its own
+    (every lookup builds one, and a tuple of four ints costs much less to make, hash and compare
+    than one of nine); the nine fields as they are when one is too large for its bits. (The two
+    shapes never equal each other, so they cannot collide.)"""
+    small = weight | units | d0 | d1 | d2
+    if (
+        small >= 0
+        and small < 1 << 20
+        and 0 <= (volume | value) < 1 << 42
+        and 0 <= (tags | chmask) < 1 << 31
+    ):
+        return (
+            weight | volume << 20,
+            units | value << 20,
+            tags | chmask << 31,
+            d0 | d1 << 20 | d2 << 40,
+        )
+    return (weight, volume, units, value, tags, d0, d1, d2, chmask)
+
+
 class BinPricer:
     """Cheapest feasible option for a parcel's content summary, memoised."""
 
@@ -314,7 +345,7 @@ class BinPricer:
         """(search cost, option index); (INF, -1) when no option can take it.
 
         The search cost is ``(price + handling) * SCALE + 1``."""
-        key = (weight, volume, units, value, tags, d0, d1, d2, chmask)
+        key = price_key(weight, volume, units, value, tags, d0, d1, d2, chmask)
         hit = self.memo.get(key)
         if hit is not None:
             return hit
