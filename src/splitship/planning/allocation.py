@@ -7,6 +7,7 @@ of the same SKU. Pre-sale units (available later) are not held to today's stock.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations
 
 from splitship.domain.catalog import Warehouse
@@ -14,12 +15,15 @@ from splitship.domain.catalog import Warehouse
 MAX_CANDIDATES = 4
 
 
-# plain classes rather than dataclasses: the compiled build constructs them natively (see
-# ``packing.Kind``)
+# each writes its ``__init__``: the compiled build runs it natively (see ``packing.Kind``)
 
 
+@dataclass(init=False, unsafe_hash=True)
 class Demand:
-    __slots__ = ("line_id", "needs_stock", "quantity", "sku")
+    line_id: str
+    sku: str
+    quantity: int
+    needs_stock: bool
 
     def __init__(self, line_id: str, sku: str, quantity: int, needs_stock: bool = True) -> None:
         self.line_id = line_id
@@ -28,8 +32,10 @@ class Demand:
         self.needs_stock = needs_stock  # False for pre-sale units and shops that do not track stock
 
 
+@dataclass(init=False)
 class Allocation:
-    __slots__ = ("picks", "shortfall")
+    picks: dict[str, list[tuple[str, int]]]
+    shortfall: dict[str, int]
 
     def __init__(
         self,
@@ -37,12 +43,9 @@ class Allocation:
         shortfall: dict[str, int] | None = None,
     ) -> None:
         # line id -> [(warehouse id, units)]
-        self.picks: dict[str, list[tuple[str, int]]] = {} if picks is None else picks
+        self.picks = {} if picks is None else picks
         # line id -> units nobody has
-        self.shortfall: dict[str, int] = {} if shortfall is None else shortfall
-
-    def __repr__(self) -> str:
-        return f"Allocation(picks={self.picks!r}, shortfall={self.shortfall!r})"
+        self.shortfall = {} if shortfall is None else shortfall
 
     def warehouses(self) -> set[str]:
         return {w for picks in self.picks.values() for w, _ in picks}

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 
@@ -57,28 +58,27 @@ BIG_BLOCKS = 200
 TINY = 6
 
 
-# The planner's own value types below are plain classes, not (frozen) dataclasses: the compiled
-# build constructs a class with its own ``__init__`` natively, while a dataclass's generated
-# ``__init__`` runs as Python (several times slower, and the planner makes many). Nothing
-# changes them after construction.
+# The planner's own value types below write their ``__init__`` (``dataclass(init=False)``): the
+# compiled build runs a class's own ``__init__`` natively, while a dataclass's generated one runs
+# as Python (several times slower, and the planner makes many). Comparison, hash and repr are
+# still the dataclass's, as when they were frozen; nothing changes them after construction.
 
 
+@dataclass(init=False, unsafe_hash=True)
 class Kind:
     """A block of units that must stay together (one unit, a whole line, a kit), ``count``
     times."""
 
-    __slots__ = (
-        "caps",
-        "chmask",
-        "count",
-        "dims",
-        "key",
-        "tags",
-        "units",
-        "value",
-        "volume",
-        "weight",
-    )
+    key: tuple[tuple[str, int], ...]
+    count: int
+    weight: int
+    volume: int
+    units: int
+    value: int
+    tags: int
+    dims: tuple[int, int, int]
+    chmask: int
+    caps: tuple[int, ...]
 
     def __init__(
         self,
@@ -103,13 +103,6 @@ class Kind:
         self.dims = dims  # sorted sides of the largest unit, (0, 0, 0) when unknown
         self.chmask = chmask  # channels allowed for this block
         self.caps = caps  # contribution to each per-parcel cap
-
-    def __repr__(self) -> str:
-        return (
-            f"Kind({self.key!r}, count={self.count}, weight={self.weight}, "
-            f"volume={self.volume}, units={self.units}, value={self.value}, tags={self.tags}, "
-            f"dims={self.dims}, chmask={self.chmask}, caps={self.caps})"
-        )
 
 
 class Parcel:
@@ -177,8 +170,13 @@ class Parcel:
         )
 
 
+@dataclass(init=False, unsafe_hash=True)
 class PackResult:
-    __slots__ = ("cost", "heuristic_only", "lower_bound", "parcels", "proven")
+    parcels: list[Parcel]
+    cost: int
+    lower_bound: int
+    proven: bool
+    heuristic_only: bool
 
     def __init__(
         self,
@@ -195,12 +193,6 @@ class PackResult:
         # the quick mode left out searches a full solve would run (``Packer.solve`` on the same
         # packer then continues from the constructive work already done)
         self.heuristic_only = heuristic_only
-
-    def __repr__(self) -> str:
-        return (
-            f"PackResult(cost={self.cost}, lower_bound={self.lower_bound}, "
-            f"proven={self.proven}, parcels={len(self.parcels)})"
-        )
 
 
 def total(parcels: Sequence[Parcel]) -> int:

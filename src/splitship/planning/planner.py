@@ -72,28 +72,27 @@ SWAP_SCREENS = 32  # swaps screened by their bound at most (a budget of their ow
 PROMISING = 2  # allocations solved in full because their bound beats the heuristics' best
 
 
-# The results are plain classes rather than frozen dataclasses (compiled, a class's own
-# ``__init__`` runs natively, a dataclass's as Python; see ``packing.Kind``): compared by value,
-# and nothing changes them after the planner made them.
+# The results write their ``__init__`` (compiled, a class's own runs natively, a dataclass's
+# generated one as Python; see ``packing.Kind``); comparison, hash and repr are the dataclass's,
+# as when they were frozen, and nothing changes them after the planner made them.
 
 
+@dataclass(init=False, unsafe_hash=True)
 class PlannedPackage:
-    __slots__ = (
-        "address",
-        "box_id",
-        "channel_id",
-        "chargeable_weight_g",
-        "eta_earliest",
-        "eta_latest",
-        "handling_cost",
-        "items",
-        "on_time",
-        "price",
-        "reasons",
-        "ship_on",
-        "warehouse_id",
-        "zone",
-    )
+    items: dict[str, int]
+    warehouse_id: str
+    box_id: str | None
+    channel_id: str
+    zone: str
+    chargeable_weight_g: int
+    price: int
+    handling_cost: int
+    eta_earliest: date | None
+    eta_latest: date | None
+    on_time: bool
+    reasons: list[Reason]
+    address: Address
+    ship_on: date
 
     def __init__(
         self,
@@ -132,66 +131,29 @@ class PlannedPackage:
     def cost(self) -> int:
         return self.price + self.handling_cost
 
-    def _values(self) -> tuple[object, ...]:
-        return (
-            self.items,
-            self.warehouse_id,
-            self.box_id,
-            self.channel_id,
-            self.zone,
-            self.chargeable_weight_g,
-            self.price,
-            self.handling_cost,
-            self.eta_earliest,
-            self.eta_latest,
-            self.on_time,
-            self.reasons,
-            self.address,
-            self.ship_on,
-        )
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PlannedPackage) and self._values() == other._values()
-
-    __hash__ = None  # type: ignore[assignment]  # (mutable contents, as the dataclass had)
-
-    def __repr__(self) -> str:
-        return "PlannedPackage" + repr(self._values())
-
-
+@dataclass(init=False, unsafe_hash=True)
 class Unshippable:
-    __slots__ = ("line_id", "quantity", "reason")
+    line_id: str
+    quantity: int
+    reason: Reason
 
     def __init__(self, line_id: str, quantity: int, reason: Reason) -> None:
         self.line_id = line_id
         self.quantity = quantity
         self.reason = reason
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unshippable) and (self.line_id, self.quantity, self.reason) == (
-            other.line_id,
-            other.quantity,
-            other.reason,
-        )
 
-    def __hash__(self) -> int:
-        return hash((self.line_id, self.quantity, self.reason))
-
-    def __repr__(self) -> str:
-        return f"Unshippable({self.line_id!r}, {self.quantity}, {self.reason!r})"
-
-
+@dataclass(init=False, unsafe_hash=True)
 class Plan:
-    __slots__ = (
-        "notes",
-        "on_time",
-        "packages",
-        "proven_optimal",
-        "segregation",
-        "single_parcel_cost",
-        "total_cost",
-        "unshippable",
-    )
+    packages: list[PlannedPackage]
+    unshippable: list[Unshippable]
+    total_cost: int
+    on_time: bool
+    notes: list[Reason]
+    single_parcel_cost: int | None
+    segregation: tuple[frozenset[str], ...]
+    proven_optimal: bool
 
     def __init__(
         self,
@@ -221,26 +183,6 @@ class Plan:
         if self.single_parcel_cost is None:
             return None
         return self.single_parcel_cost - self.total_cost
-
-    def _values(self) -> tuple[object, ...]:
-        return (
-            self.packages,
-            self.unshippable,
-            self.total_cost,
-            self.on_time,
-            self.notes,
-            self.single_parcel_cost,
-            self.segregation,
-            self.proven_optimal,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Plan) and self._values() == other._values()
-
-    __hash__ = None  # type: ignore[assignment]  # (mutable contents, as the dataclass had)
-
-    def __repr__(self) -> str:
-        return "Plan" + repr(self._values())
 
 
 @dataclass(frozen=True)
@@ -1361,27 +1303,16 @@ def _solve_group(setup: _Setup, group: _Group, memo: _Memo, quick: bool) -> _Sol
     return solved
 
 
+@dataclass(init=False, unsafe_hash=True)
 class _Score:
-    __slots__ = ("bound", "cost", "shipped")
+    shipped: int
+    cost: int
+    bound: int
 
     def __init__(self, shipped: int, cost: int, bound: int = 0) -> None:
         self.shipped = shipped
         self.cost = cost  # search cost: money * SCALE + parcels
         self.bound = bound  # no packing of this allocation's groups costs less
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, _Score)
-            and self.shipped == other.shipped
-            and self.cost == other.cost
-            and self.bound == other.bound
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.shipped, self.cost, self.bound))
-
-    def __repr__(self) -> str:
-        return f"_Score(shipped={self.shipped}, cost={self.cost}, bound={self.bound})"
 
 
 def _score(setup: _Setup, alloc: Allocation, memo: _Memo, quick: bool) -> _Score:
