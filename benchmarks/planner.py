@@ -523,20 +523,27 @@ def run_family_b(
     return out, worse_cases
 
 
-def large_speed_times(cases: Sequence[tuple[int, int]], repeats: int) -> list[list[float]]:
-    """Per case, the planner's first-plan times (ms) of ``repeats`` realistic orders of
-    ``units`` units over ``warehouses`` warehouses."""
+def _timed_plans(
+    cases: Sequence[tuple[int, int]], repeats: int
+) -> list[list[tuple[instances.Instance, pl.Plan, float]]]:
+    """Per case, ``repeats`` realistic orders of ``units`` units over ``warehouses`` warehouses,
+    each with its first plan and that plan's time (ms)."""
     gc.collect()
     gc.freeze()
     out = []
     for n, wh in cases:
-        times: list[float] = []
+        timed = []
         for inst in _speed_orders(n, wh, repeats):
             plan, dt = cpu(lambda i=inst: pl.plan(i.order, i.context))
             assert isinstance(plan, pl.Plan)
-            times.append(dt * 1000)
-        out.append(times)
+            timed.append((inst, plan, dt * 1000))
+        out.append(timed)
     return out
+
+
+def large_speed_times(cases: Sequence[tuple[int, int]], repeats: int) -> list[list[float]]:
+    """Per case, the planner's first-plan times (ms) (``_timed_plans``)."""
+    return [[ms for _, _, ms in timed] for timed in _timed_plans(cases, repeats)]
 
 
 def _speed_orders(n: int, wh: int, repeats: int) -> list[instances.Instance]:
@@ -578,15 +585,14 @@ def run_large_speed(cases: Sequence[tuple[int, int]], repeats: int) -> list[str]
     """Plan realistic orders of `units` units over `warehouses` warehouses, `repeats` each; with
     the compiled planner, the interpreted one's times beside them."""
     out = []
-    compiled = large_speed_times(cases, repeats)
+    planned = _timed_plans(cases, repeats)
     plain = interpreted_speed_times(cases, repeats) if planning.COMPILED else None
     for c, (n, wh) in enumerate(cases):
         bp_times: list[float] = []
-        for inst in _speed_orders(n, wh, repeats):
-            plan = pl.plan(inst.order, inst.context)
+        for inst, plan, _ in planned[c]:
             _b1, bdt = cpu(lambda i=inst, p=plan: baselines.baseline(i.order, i.context, p, 80))
             bp_times.append(bdt * 1000)
-        times = compiled[c]
+        times = [ms for _, _, ms in planned[c]]
         beside = (
             f"  | interpreted p50 {pct(plain[c], 0.5):7.1f}  p95 {pct(plain[c], 0.95):7.1f}"
             if plain is not None
