@@ -6,6 +6,7 @@ from benchmarks.instances import family_b
 
 from splitship.domain.catalog import SkuAttributes
 from splitship.planning import planner as pl
+from splitship.planning.allocation import Allocation
 from splitship.planning.rules import load_rule_set
 
 
@@ -129,18 +130,19 @@ def test_big_orders_try_the_candidates_with_the_lowest_estimate_first():
         start = pl._allocations(setup)[0]
         score = pl._score(setup, start, memo, quick=True)
         cands = [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]
+        ids = [ln.line.id for ln in setup.lines]
         for rival in (score, pl._Score(score.shipped, 2 * score.cost)):
-            seen = {pl._alloc_key(start)}
-            screens = pl._Screens(seen, 6)
+            seen = {pl._alloc_key(start, ids)}
+            screens = pl._Screens(seen, 6, ids)
             ranked = pl._by_estimate(setup, [start, *cands, *cands], memo, screens, rival)
             left = screens.left
-            keys = [pl._alloc_key(c) for c in ranked]
+            keys = [pl._alloc_key(c, ids) for c in ranked]
             # each candidate once, none seen before, within the screens, each now seen
             assert len(set(keys)) == len(keys) <= 6 - left
-            assert pl._alloc_key(start) not in keys and set(keys) <= seen
+            assert pl._alloc_key(start, ids) not in keys and set(keys) <= seen
             # the screened ones left out are those the pooled bounds rule out
             for cand in cands:
-                key = pl._alloc_key(cand)
+                key = pl._alloc_key(cand, ids)
                 if key in seen and key not in keys:
                     groups = pl._groups(setup, cand)
                     assert pl._pooled_rules_out(setup, cand, rival, memo, groups)
@@ -165,12 +167,47 @@ def test_the_halves_of_a_swap_are_read_off_the_lines_each_candidate_changed():
         setup = pl._setup(inst.order, inst.context)
         memo = pl._Memo()
         start = pl._allocations(setup)[0]
+        ids = [ln.line.id for ln in setup.lines]
         pl._score(setup, start, memo, quick=True)
         for alloc in [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]:
             delta = pl._delta(start, alloc)
             assert delta is not None
             src, dst, units = delta
-            assert pl._alloc_key(pl._moved(setup, start, src, dst, units)) == pl._alloc_key(alloc)
+            again = pl._moved(setup, start, src, dst, units)
+            assert pl._alloc_key(again, ids) == pl._alloc_key(alloc, ids)
+
+
+def _picks(alloc: Allocation) -> dict[str, set[tuple[str, int]]]:
+    return {lid: set(ps) for lid, ps in alloc.picks.items()}
+
+
+def test_allocations_have_equal_keys_exactly_when_they_ship_the_same_units_from_the_same_places():
+    compared = differ = 0
+    for inst in _multi_warehouse_orders(4):
+        setup = pl._setup(inst.order, inst.context)
+        memo = pl._Memo()
+        start = pl._allocations(setup)[0]
+        ids = [ln.line.id for ln in setup.lines]
+        pl._score(setup, start, memo, quick=True)
+        cands = [start, *pl._transfers(setup, start, memo), *pl._moves(setup, start)]
+        # the same allocations with every line's picks in reverse order
+        cands += [
+            Allocation({lid: ps[::-1] for lid, ps in c.picks.items()}, c.shortfall) for c in cands
+        ]
+        for a in cands:
+            for b in cands:
+                same = _picks(a) == _picks(b)
+                assert (pl._alloc_key(a, ids) == pl._alloc_key(b, ids)) == same
+                compared += 1
+                differ += not same
+    # a line shipped whole from one place, from several, and from none all differ
+    one = Allocation({"L1": [("W1", 2)]})
+    keys = {
+        pl._alloc_key(a, ["L1"])
+        for a in (one, Allocation({"L1": [("W1", 1), ("W2", 1)]}), Allocation({"L1": []}))
+    }
+    assert len(keys) == 3 and pl._alloc_key(Allocation(), ["L1"]) not in keys
+    assert differ and compared > differ
 
 
 def test_a_chain_of_gains_between_warehouses_is_followed_to_its_end():

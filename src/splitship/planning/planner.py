@@ -1691,11 +1691,25 @@ def _pooled_bound(setup: _Setup, group: _Group, memo: _Memo) -> int | None:
     return packer.lower_bound(counts)
 
 
-_AllocKey = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+_AllocKey = tuple[object, ...]
 
 
-def _alloc_key(alloc: Allocation) -> _AllocKey:
-    return tuple(sorted((lid, tuple(sorted(ps))) for lid, ps in alloc.picks.items()))
+def _alloc_key(alloc: Allocation, line_ids: Sequence[str]) -> _AllocKey:
+    """What the allocation ships from where, the same for equal allocations: per line (in the
+    order of ``line_ids``, every line of the order) its one pick as it is, or its picks sorted
+    (one pick, a tuple of several and none never equal each other). Made for every candidate
+    screened: reusing the picks' own tuples is much cheaper than sorting the lines by id."""
+    picks = alloc.picks
+    out: list[object] = []
+    for lid in line_ids:
+        ps = picks.get(lid)
+        if ps is None:
+            out.append(None)
+        elif len(ps) == 1:
+            out.append(ps[0])
+        else:
+            out.append(tuple(sorted(ps)))
+    return tuple(out)
 
 
 @dataclass
@@ -1705,12 +1719,13 @@ class _Screens:
 
     seen: set[_AllocKey]
     left: int
+    line_ids: list[str]
 
     def admit(self, cand: Allocation) -> bool | None:
         """True: screen ``cand`` (counted); False: seen before; None: the budget is spent."""
         if self.left <= 0:
             return None
-        key = _alloc_key(cand)
+        key = _alloc_key(cand, self.line_ids)
         if key in self.seen:
             return False
         self.seen.add(key)
@@ -1778,12 +1793,13 @@ def _improve_allocation(
     units = sum(ln.qty for ln in setup.lines)
     evals = MOVE_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
     transfers = max(TRANSFER_EVALS * MOVE_UNITS // max(units, MOVE_UNITS), TRANSFER_FLOOR)
-    seen = {_alloc_key(alloc)}
+    line_ids = [ln.line.id for ln in setup.lines]
+    seen = {_alloc_key(alloc, line_ids)}
     # only the allocations that pass the bound screen are packed, so count those; the screen
     # itself (cheap) has a budget of its own
-    screens = _Screens(seen, SCREENS if units <= MOVE_UNITS else BIG_SCREENS)
+    screens = _Screens(seen, SCREENS if units <= MOVE_UNITS else BIG_SCREENS, line_ids)
     swaps = SWAP_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
-    swap_screens = _Screens(seen, SWAP_SCREENS)
+    swap_screens = _Screens(seen, SWAP_SCREENS, line_ids)
     fresh = (evals, transfers, screens.left)
     for _ in range(rounds):
         rnd = _Round(score)
