@@ -134,7 +134,14 @@ def test_big_orders_try_the_candidates_with_the_lowest_estimate_first():
         for rival in (score, pl._Score(score.shipped, 2 * score.cost)):
             seen = {pl._alloc_key(start, ids)}
             screens = pl._Screens(seen, 6, ids)
-            ranked = pl._by_estimate(setup, [start, *cands, *cands], memo, screens, rival)
+            pairs = pl._by_estimate(setup, [start, *cands, *cands], memo, screens, rival)
+            ranked = [cand for cand, _ in pairs]
+            # each with its groups, as ``_groups`` makes them
+            for cand, groups in pairs:
+                assert groups is not None
+                made = pl._groups(setup, cand)
+                assert [pl._group_key(g) for g in groups] == [pl._group_key(g) for g in made]
+                assert [g.warehouse_id for g in groups] == [g.warehouse_id for g in made]
             left = screens.left
             keys = [pl._alloc_key(c, ids) for c in ranked]
             # each candidate once, none seen before, within the screens, each now seen

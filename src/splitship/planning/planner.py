@@ -289,10 +289,13 @@ class _Line:
         "address",
         "alone",
         "chmask",
+        "id",
+        "index",
         "kit",
         "line",
         "no_split",
         "objective",
+        "place",
         "qty",
         "ship_on",
     )
@@ -310,9 +313,14 @@ class _Line:
         kit: KeepTogether | None = None,
     ) -> None:
         self.line = line
+        self.id = line.id  # read on every grouping: a native attribute, not the line's
         self.qty = qty
         self.address = address
         self.ship_on = ship_on
+        # set by ``_Setup``: the line's position, and its place (address and ship date) as
+        # an index, so that grouping and group keys need no tuple of them
+        self.index = 0
+        self.place = 0
         self.chmask = chmask
         self.objective = objective
         self.alone = alone
@@ -352,6 +360,12 @@ class _Setup:
         self.ctx = ctx
         self.today = today
         self.lines = lines
+        places: dict[tuple[int, date], int] = {}
+        for i, ln in enumerate(lines):
+            ln.index = i
+            # addresses are canonical objects per call: equal addresses are the same one
+            ln.place = places.setdefault((id(ln.address), ln.ship_on), len(places))
+        self.places = len(places)
         self.strategy = strategy
         self.handling = handling
         self.seg_rules = seg_rules
@@ -890,7 +904,9 @@ def _setup(order: Order, ctx: PlanningContext) -> _Setup:
 # ---- planning ----------------------------------------------------------------------------
 
 
-GroupKey = tuple[int, date, str | None, tuple[tuple[str, int], ...]]
+# (place, ship_alone rule id, per part: units << 32 | line index); equal groups within one
+# call have equal keys whatever the warehouse (a key of ints is cheap to build and hash)
+GroupKey = tuple[int, str | None, tuple[int, ...]]
 BlockKey = tuple[tuple[str, int], ...]  # (line id, units) in one block
 
 
@@ -950,24 +966,33 @@ def _allocations(setup: _Setup) -> list[Allocation]:
 
 
 def _groups(setup: _Setup, alloc: Allocation) -> list[_Group]:
-    # addresses are canonical objects per call (``_setup``): equal addresses are the same one
-    by_key: dict[tuple[int, str, date], _Group] = {}
+    """The allocation's groups, in the order the lines first ask for each."""
+    # per place (address and ship date, ``_Line.place``): its groups by warehouse
+    by_place: list[dict[str, _Group] | None] = [None] * setup.places
     out: list[_Group] = []
+    picks = alloc.picks
     for ln in setup.lines:
-        for wh, q in alloc.picks.get(ln.line.id, []):
-            if ln.alone is not None:
+        ps = picks.get(ln.id)
+        if not ps:
+            continue
+        if ln.alone is not None:
+            for wh, q in ps:
                 if ln.alone.per == "unit":
                     out.extend(
                         _Group(ln.address, wh, ln.ship_on, [(ln, 1)], ln.alone) for _ in range(q)
                     )
                 else:
                     out.append(_Group(ln.address, wh, ln.ship_on, [(ln, q)], ln.alone))
-                continue
-            key = (id(ln.address), wh, ln.ship_on)
-            if key not in by_key:
-                by_key[key] = _Group(ln.address, wh, ln.ship_on, [])
-                out.append(by_key[key])
-            by_key[key].parts.append((ln, q))
+            continue
+        by_wh = by_place[ln.place]
+        if by_wh is None:
+            by_wh = by_place[ln.place] = {}
+        for wh, q in ps:
+            group = by_wh.get(wh)
+            if group is None:
+                group = by_wh[wh] = _Group(ln.address, wh, ln.ship_on, [])
+                out.append(group)
+            group.parts.append((ln, q))
     return out
 
 
@@ -1185,11 +1210,11 @@ class _Solved:
 def _group_key(group: _Group) -> GroupKey:
     key = group.key
     if key is None:
+        parts = group.parts
         key = group.key = (
-            id(group.address),  # canonical per call (``_setup``)
-            group.ship_on,
+            parts[0][0].place,
             group.alone.id if group.alone is not None else None,
-            tuple([(ln.line.id, q) for ln, q in group.parts]),
+            tuple([q << 32 | ln.index for ln, q in parts]),
         )
     return key
 
@@ -1747,13 +1772,15 @@ class _Round:
         cand: Allocation,
         memo: _Memo,
         promising: list[tuple[Allocation, _Score]],
+        groups: list[_Group] | None = None,
     ) -> bool | None:
         """Pack ``cand`` with the heuristics unless its bound rules it out (None); True when it
         is the round's new best. Candidates the heuristics do not price lower but whose bound
-        is lower go to ``promising``."""
+        is lower go to ``promising``. ``groups``: the candidate's, when the caller has them."""
         score = self.score
         rival = self.best[1] if self.best is not None else score
-        groups = _groups(setup, cand)
+        if groups is None:
+            groups = _groups(setup, cand)
         if not _may_beat(setup, cand, rival, memo, groups):
             return None
         sc = _score_to_beat(setup, cand, groups, memo, rival)
@@ -1806,8 +1833,12 @@ def _improve_allocation(
         singles = _transfers(setup, alloc, memo) if transfers > 0 else []
         # big orders pack few candidates: the likeliest first (screened, so already seen)
         ranked = units > MOVE_UNITS
-        order = _by_estimate(setup, singles, memo, screens, score) if ranked else singles
-        for cand in order:
+        order: list[tuple[Allocation, list[_Group] | None]] = (
+            _by_estimate(setup, singles, memo, screens, score)
+            if ranked
+            else [(cand, None) for cand in singles]
+        )
+        for cand, groups in order:
             if transfers <= 0:
                 break
             if not ranked:
@@ -1816,17 +1847,17 @@ def _improve_allocation(
                     break
                 if not admitted:
                     continue
-            found = rnd.weigh(setup, cand, memo, promising)
+            found = rnd.weigh(setup, cand, memo, promising, groups)
             if found is None:
                 continue
             transfers -= 1
             if found and rnd.at_bound(setup, memo):
                 break  # no allocation costs less
         moves = _moves(setup, alloc)
-        order = moves
+        order = [(cand, None) for cand in moves]  # (groups made when weighed)
         if ranked and evals > 0 and not rnd.at_bound(setup, memo):
             order = _by_estimate(setup, moves, memo, screens, score)
-        for cand in order:
+        for cand, groups in order:
             if evals <= 0 or rnd.at_bound(setup, memo):
                 break
             if not ranked:
@@ -1835,7 +1866,7 @@ def _improve_allocation(
                     break
                 if not admitted:
                     continue
-            if rnd.weigh(setup, cand, memo, promising) is not None:
+            if rnd.weigh(setup, cand, memo, promising, groups) is not None:
                 evals -= 1
         if swaps > 0 and swap_screens.left > 0 and not rnd.at_bound(setup, memo):
             # Units may have to change places both ways between two warehouses: each half
@@ -1882,9 +1913,9 @@ def _by_estimate(
     memo: _Memo,
     screens: _Screens,
     score: _Score,
-) -> list[Allocation]:
-    """The candidates ``screens`` admits, cheapest estimate first (units short, then the
-    known costs of their groups plus the pooled bounds of the others, as in
+) -> list[tuple[Allocation, list[_Group] | None]]:
+    """The candidates ``screens`` admits, with their groups, cheapest estimate first (units
+    short, then the known costs of their groups plus the pooled bounds of the others, as in
     ``_pooled_rules_out``; each group's own bound where a group has no pooled one). Big
     orders pack only a few candidates per round: those are then the likeliest to win rather
     than the first generated. The pooled bounds need no packer per candidate group, which
@@ -1892,7 +1923,7 @@ def _by_estimate(
     ``_may_beat`` still builds one for each candidate that is weighed. One that the pooled
     bounds rule out against the round's starting ``score`` is screened but left out: it
     would be ruled out whenever it came (the best to beat only gets lower)."""
-    ranked: list[tuple[int, int, int, Allocation]] = []
+    ranked: list[tuple[int, int, int, Allocation, list[_Group]]] = []
     for cand in cands:
         admitted = screens.admit(cand)
         if admitted is None:
@@ -1907,9 +1938,9 @@ def _by_estimate(
             short, estimate = -shipped, sum(lows)
         elif not _better(_Score(-short, estimate), score):
             continue
-        ranked.append((short, estimate, len(ranked), cand))
+        ranked.append((short, estimate, len(ranked), cand, groups))
     ranked.sort(key=lambda r: r[:3])
-    return [r[3] for r in ranked]
+    return [(r[3], r[4]) for r in ranked]
 
 
 def _delta(alloc: Allocation, cand: Allocation) -> tuple[str, str, dict[str, int]] | None:
