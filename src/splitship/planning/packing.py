@@ -1496,21 +1496,32 @@ class Packer:
 
         def room(i: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> int:
             """How many more blocks of kind ``i`` (up to all of them) still surely fit."""
+            # (called once per vector counted: written out, so that it makes no objects)
             k = self.kinds[i]
             new_tags = tags | k.tags
-            if new_tags != tags and any((new_tags & g).bit_count() > 1 for g in seg):
-                return 0
+            if new_tags != tags:
+                for g in seg:
+                    if (new_tags & g).bit_count() > 1:
+                        return 0
             m = k.count
-            for used, per, top in (
-                (w, k.weight, w_cap),
-                (v, k.volume, v_cap),
-                (u, k.units, u_cap),
-                (val, k.value, val_cap),
-                *zip(caps, k.caps, limits, strict=True),
-            ):
-                if per > 0:
-                    m = min(m, (top - used) // per)
-            return max(m, 0)
+            per = k.weight
+            if per > 0 and (w_cap - w) // per < m:
+                m = (w_cap - w) // per
+            per = k.volume
+            if per > 0 and (v_cap - v) // per < m:
+                m = (v_cap - v) // per
+            per = k.units
+            if per > 0 and (u_cap - u) // per < m:
+                m = (u_cap - u) // per
+            per = k.value
+            if per > 0 and (val_cap - val) // per < m:
+                m = (val_cap - val) // per
+            block_caps = k.caps
+            for x in range(len(caps)):
+                per = block_caps[x]
+                if per > 0 and (limits[x] - caps[x]) // per < m:
+                    m = (limits[x] - caps[x]) // per
+            return m if m > 0 else 0
 
         def rec(t: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> None:
             nonlocal count
