@@ -214,23 +214,72 @@ class Level:
     cost: int  # search cost
 
 
-# (channel bit, forbidden tags, max items, max value, max gross, weight step, volumetric divisor,
-#  price function, price bracket top (None: prices not monotone), channel, boxes: (box
-#  position, tare, volumetric weight of the box, option index), box-less: (any units, index))
-_ChannelFacts = tuple[
-    int,
-    int,
-    int,
-    int,
-    int,
-    int,
-    int,
-    Callable[[int], int | None],
-    Callable[[int], int] | None,
-    Channel,
-    list[tuple[int, int, int, int]],
-    list[tuple[bool, int]],
-]
+# ``BinPricer._scan`` reads these for every content it has not priced before: plain classes
+# with typed attributes, which the compiled build reads natively (a tuple's fields would each
+# be unboxed on every read).
+
+
+class _BoxFit:
+    """A box's limits on its content: load, inner volume and sides (longest first)."""
+
+    __slots__ = ("i0", "i1", "i2", "inner_volume", "max_load")
+
+    def __init__(self, max_load: int, inner_volume: int, inner: tuple[int, int, int]) -> None:
+        self.max_load = max_load
+        self.inner_volume = inner_volume
+        self.i0, self.i1, self.i2 = inner
+
+
+class _BoxUse:
+    """A box on one channel: the box's place in ``BinPricer._boxes``, its tare, its
+    volumetric weight on this channel and the option's index."""
+
+    __slots__ = ("index", "pos", "tare", "volw")
+
+    def __init__(self, pos: int, tare: int, volw: int, index: int) -> None:
+        self.pos = pos
+        self.tare = tare
+        self.volw = volw
+        self.index = index
+
+
+class _ChannelFacts:
+    """What every option of one channel shares, checked once per content, then its boxes and
+    its box-less options, in the options' order (which decides ties)."""
+
+    __slots__ = (
+        "bit",
+        "boxes",
+        "brackets",
+        "channel",
+        "divisor",
+        "forbidden",
+        "max_gross",
+        "max_items",
+        "max_value",
+        "own",
+        "price_of",
+        "step",
+        "top_of",
+    )
+
+    def __init__(self, o: Option) -> None:
+        self.bit = o.channel_bit
+        self.forbidden = o.forbidden
+        self.max_items = o.max_items
+        self.max_value = o.max_value
+        self.max_gross = o.max_gross
+        self.step = o.step
+        self.divisor = o.divisor
+        self.price_of: Callable[[int], int | None] = o.rate.price
+        # None: prices not monotone (every option is priced)
+        self.top_of: Callable[[int], int] | None = _bracket_top(o.rate)
+        self.channel = o.channel
+        self.boxes: list[_BoxUse] = []
+        self.own: list[tuple[bool, int]] = []  # box-less: (any units, option index)
+        # a monotone rate, per chargeable weight: its price there (None: none) and the
+        # heaviest chargeable weight at the same price
+        self.brackets: dict[int, tuple[int | None, int]] = {}
 
 
 def price_key(
@@ -273,9 +322,6 @@ class BinPricer:
         self.memo: dict[tuple[int, ...], tuple[int, int]] = {}
         self._accepts: dict[tuple[object, ...], int] = {}
         self._channel_memo: dict[tuple[int, ...], tuple[tuple[int, int, int], ...]] = {}
-        # per (channel bit, chargeable weight) of a rate whose price never falls with weight:
-        # its price there (None: none) and the heaviest weight at the same price
-        self._brackets: dict[tuple[int, int], tuple[int | None, int]] = {}
         self._by_index = {o.index: o for o in self.options}
         self._levels: dict[tuple[int, int], list[Level]] = {}
         self._spans: dict[tuple[int, int], list[tuple[int, int, int, list[int]]]] = {}
@@ -294,39 +340,24 @@ class BinPricer:
         # ``build_options`` puts after the boxes. Whether a content fits a box does not depend
         # on the channel: it is checked once per box.
         box_pos: dict[int, int] = {}
-        self._boxes: list[tuple[int, int, int, int, int]] = []
+        self._boxes: list[_BoxFit] = []
         groups: list[_ChannelFacts] = []
         for o in self.options:
-            if not groups or groups[-1][0] != o.channel_bit:
-                groups.append(
-                    (
-                        o.channel_bit,
-                        o.forbidden,
-                        o.max_items,
-                        o.max_value,
-                        o.max_gross,
-                        o.step,
-                        o.divisor,
-                        o.rate.price,
-                        _bracket_top(o.rate),
-                        o.channel,
-                        [],
-                        [],
-                    )
-                )
+            if not groups or groups[-1].bit != o.channel_bit:
+                groups.append(_ChannelFacts(o))
             if o.box is None:
-                groups[-1][11].append((o.any_units, o.index))
+                groups[-1].own.append((o.any_units, o.index))
             elif o.size_ok:
-                if groups[-1][11]:
+                if groups[-1].own:
                     raise ValueError("a channel's box-less option must follow its boxes")
                 pos = box_pos.get(id(o.box))
                 if pos is None:
                     pos = box_pos[id(o.box)] = len(self._boxes)
-                    self._boxes.append((o.max_load, o.inner_volume, *o.inner))
-                groups[-1][10].append((pos, o.tare, o.volumetric_g, o.index))
+                    self._boxes.append(_BoxFit(o.max_load, o.inner_volume, o.inner))
+                groups[-1].boxes.append(_BoxUse(pos, o.tare, o.volumetric_g, o.index))
         self._groups = groups
         # no rate gets cheaper with weight
-        self.rates_monotone = all(g[8] is not None for g in groups)
+        self.rates_monotone = all(g.top_of is not None for g in groups)
         # a shop without boxes: parcels of several units have no known outer size
         self.any_units = any(o.any_units for o in self.options)
 
@@ -414,79 +445,111 @@ class BinPricer:
         d1: int,
         d2: int,
     ) -> tuple[tuple[int, int, int], ...]:
-        """``channel_prices`` without the memo."""
+        """``channel_prices`` without the memo.
+
+        Written to make few objects: it runs for every content not priced before, and the
+        options that take the content are walked twice (their lightest chargeable weight,
+        then the first in the same price bracket) rather than listed."""
         out: list[tuple[int, int, int]] = []
-        brackets = self._brackets
         fits = 0  # the boxes (bit per position) this content fits in
-        for pos, (max_load, inner_volume, i0, i1, i2) in enumerate(self._boxes):
-            if weight <= max_load and volume <= inner_volume and d0 <= i0 and d1 <= i1 and d2 <= i2:
+        for pos, b in enumerate(self._boxes):
+            if (
+                weight <= b.max_load
+                and volume <= b.inner_volume
+                and d0 <= b.i0
+                and d1 <= b.i1
+                and d2 <= b.i2
+            ):
                 fits |= 1 << pos
-        for (
-            bit,
-            forbidden,
-            max_items,
-            max_value,
-            max_gross,
-            step,
-            divisor,
-            price_of,
-            top_of,
-            channel,
-            boxes,
-            own,
-        ) in self._groups:
-            if tags & forbidden or units > max_items or value > max_value or weight > max_gross:
+        one = units == 1
+        sized = one and d0 > 0  # a single unit of known size: its own volumetric weight
+        for g in self._groups:
+            if tags & g.forbidden or units > g.max_items or value > g.max_value:
                 continue
-            cands: list[tuple[int, int]] = []  # (chargeable weight, option) that take it
-            low = INF
-            for pos, tare, volw, index in boxes:
-                if not fits >> pos & 1:
-                    continue
-                gross = weight + tare
-                if gross > max_gross:
-                    continue
-                w = -(-(gross if gross > volw else volw) // step) * step
-                cands.append((w, index))
-                if w < low:
-                    low = w
-            for any_units, index in own:
-                if units != 1 and not any_units:
-                    continue
-                volw = 0
-                if units == 1 and d0:
-                    if not _size_ok(channel, (d0, d1, d2)):
-                        continue
-                    if divisor:
-                        volw = -(-(d0 * d1 * d2) // divisor)
-                w = -(-(weight if weight > volw else volw) // step) * step
-                cands.append((w, index))
-                if w < low:
-                    low = w
-            if not cands:
+            max_gross = g.max_gross
+            if weight > max_gross:
                 continue
+            step = g.step
+            # the box-less options' volumetric weight (the same for each); -1: refused
+            own_volw = 0
+            if g.own and sized:
+                if not _size_ok(g.channel, (d0, d1, d2)):
+                    own_volw = -1
+                elif g.divisor:
+                    own_volw = -(-(d0 * d1 * d2) // g.divisor)
+            top_of = g.top_of
             if top_of is None:  # a rate that is not monotone: every option priced
+                price_of = g.price_of
                 best, best_i = INF, -1
-                for w, index in cands:
+                for u in g.boxes:
+                    if not fits >> u.pos & 1:
+                        continue
+                    gross = weight + u.tare
+                    if gross > max_gross:
+                        continue
+                    w = -(-(gross if gross > u.volw else u.volw) // step) * step
+                    price = price_of(w)
+                    if price is not None and price < best:
+                        best, best_i = price, u.index
+                for any_units, index in g.own:
+                    if (not one and not any_units) or own_volw < 0:
+                        continue
+                    w = -(-(weight if weight > own_volw else own_volw) // step) * step
                     price = price_of(w)
                     if price is not None and price < best:
                         best, best_i = price, index
                 if best_i >= 0:
-                    out.append((bit, best, best_i))
+                    out.append((g.bit, best, best_i))
                 continue
             # The price only grows with the chargeable weight: the lightest is the channel's
             # cheapest, and the first option (in tie order) at that price is the first whose
             # chargeable weight is still in the same price bracket. (Chargeable weights go in
             # steps, so few of them recur: each one's price and bracket are worked out once.)
-            bracket = brackets.get((bit, low))
+            low = INF
+            for u in g.boxes:
+                if not fits >> u.pos & 1:
+                    continue
+                gross = weight + u.tare
+                if gross > max_gross:
+                    continue
+                w = -(-(gross if gross > u.volw else u.volw) // step) * step
+                if w < low:
+                    low = w
+            for any_units, _ in g.own:
+                if (not one and not any_units) or own_volw < 0:
+                    continue
+                w = -(-(weight if weight > own_volw else own_volw) // step) * step
+                if w < low:
+                    low = w
+            if low == INF:
+                continue  # no option takes it
+            bracket = g.brackets.get(low)
             if bracket is None:
-                bracket = brackets[(bit, low)] = (price_of(low), top_of(low))
+                bracket = g.brackets[low] = (g.price_of(low), top_of(low))
             price, top = bracket
             if price is None:
                 continue  # nor at any heavier weight
-            for w, index in cands:
+            found = -1
+            for u in g.boxes:
+                if not fits >> u.pos & 1:
+                    continue
+                gross = weight + u.tare
+                if gross > max_gross:
+                    continue
+                w = -(-(gross if gross > u.volw else u.volw) // step) * step
                 if w <= top:
-                    out.append((bit, price, index))
+                    found = u.index
                     break
+            if found < 0:
+                for any_units, index in g.own:
+                    if (not one and not any_units) or own_volw < 0:
+                        continue
+                    w = -(-(weight if weight > own_volw else own_volw) // step) * step
+                    if w <= top:
+                        found = index
+                        break
+            if found >= 0:
+                out.append((g.bit, price, found))
         return tuple(out)
 
     def accepts(
