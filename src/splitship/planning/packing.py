@@ -669,10 +669,11 @@ class Packer:
         d1 = p.d1 if p.d1 > d[1] else d[1]
         d2 = p.d2 if p.d2 > d[2] else d[2]
         # most contents were priced before: the pricer's memo without the call
-        hit = self._price_memo.get(price_key(w, volume, units, value, tags, d0, d1, d2, chmask))
+        key = price_key(w, volume, units, value, tags, d0, d1, d2, chmask)
+        hit = self._price_memo.get(key)
         if hit is not None:
             return hit
-        return self.pricer.cost(w, volume, units, value, tags, d0, d1, d2, chmask)
+        return self.pricer.price_new(key, w, volume, units, value, tags, d0, d1, d2, chmask)
 
     def add(self, p: Parcel, i: int, n: int, cost: int, option: int) -> None:
         k = self.kinds[i]

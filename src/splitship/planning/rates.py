@@ -380,6 +380,23 @@ class BinPricer:
         hit = self.memo.get(key)
         if hit is not None:
             return hit
+        return self.price_new(key, weight, volume, units, value, tags, d0, d1, d2, chmask)
+
+    def price_new(
+        self,
+        key: tuple[int, ...],
+        weight: int,
+        volume: int,
+        units: int,
+        value: int,
+        tags: int,
+        d0: int,
+        d1: int,
+        d2: int,
+        chmask: int,
+    ) -> tuple[int, int]:
+        """``cost`` of a content ``memo`` does not hold yet, under its ``price_key`` (for a
+        caller that has just looked it up)."""
         self.calls += 1
         best, best_i = INF, -1
         for bit, price, index in self.channel_prices(
