@@ -35,11 +35,13 @@ Everything is integer arithmetic with fixed orders, so the result is determinist
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left as _c_bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
+from types import FunctionType
+from typing import Final
 
 from splitship.planning import binpack
 from splitship.planning.rates import INF, BinPricer, Level, Option, price_key
@@ -56,6 +58,42 @@ TWO_MEMO = 50_000
 BIG_BLOCKS = 200
 # groups of at most this many blocks are searched exhaustively without the covering bound
 TINY = 6
+
+
+def _native_bisect_left(a: list[int], x: int) -> int:
+    """``bisect.bisect_left`` on a list of ints, for the compiled build: there a loop over the
+    list's ints runs natively, where ``bisect`` compares boxed ints through the interpreter
+    (a tenth of a big order's planning was those comparisons)."""
+    lo = 0
+    hi = len(a)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+# compiled, a function is no longer a Python function object
+_NATIVE: Final = not isinstance(_native_bisect_left, FunctionType)
+
+
+_marks = [0]
+
+
+def _new_mark() -> int:
+    """A fresh ``Packer._place`` memo mark. (Parcels belong to one planning call, so marks
+    need only differ within one: a counter will do, even shared between threads.)"""
+    _marks[0] += 1
+    return _marks[0]
+
+
+def bisect_left(a: list[int], x: int) -> int:
+    """The first position in ascending ``a`` whose value is at least ``x``."""
+    if _NATIVE:
+        return _native_bisect_left(a, x)
+    return _c_bisect_left(a, x)
 
 
 # The planner's own value types below write their ``__init__`` (``dataclass(init=False)``): the
@@ -114,6 +152,9 @@ class Parcel:
         "d0",
         "d1",
         "d2",
+        "mark",
+        "mark_cost",
+        "mark_option",
         "option",
         "tags",
         "units",
@@ -151,6 +192,11 @@ class Parcel:
         self.caps = caps
         self.cost = cost
         self.option = option
+        # ``Packer._place``'s memo: the cost and option of this parcel with one more block of
+        # the kind being placed under ``mark`` (0: none); any change to the parcel clears it
+        self.mark = 0
+        self.mark_cost = 0
+        self.mark_option = -1
 
     def copy(self) -> Parcel:
         return Parcel(
@@ -677,6 +723,7 @@ class Packer:
 
     def add(self, p: Parcel, i: int, n: int, cost: int, option: int) -> None:
         k = self.kinds[i]
+        p.mark = 0
         p.counts[i] += n
         p.weight += k.weight * n
         p.volume += k.volume * n
@@ -1054,9 +1101,9 @@ class Packer:
     def best_fit(self, order: Sequence[int] | None = None) -> list[Parcel]:
         parcels: list[Parcel] = []
         for i in order if order is not None else range(self.n):
-            seen: dict[int, tuple[int, int]] = {}
+            mark = _new_mark()
             for _ in range(self.kinds[i].count):
-                if not self._place(parcels, i, seen):
+                if not self._place(parcels, i, mark):
                     return []
         return parcels
 
@@ -1168,9 +1215,9 @@ class Packer:
             for i, n in enumerate(sel):
                 remaining[i] -= n
         for i in range(self.n):
-            seen: dict[int, tuple[int, int]] = {}
+            mark = _new_mark()
             for _ in range(remaining[i]):
-                if not self._place(parcels, i, seen):
+                if not self._place(parcels, i, mark):
                     return []
         return parcels
 
@@ -1274,15 +1321,14 @@ class Packer:
                 self.add(p, i, 1, cost, opt)
         return list(p.counts) if p.units else None
 
-    def _place(
-        self, parcels: list[Parcel], i: int, seen: dict[int, tuple[int, int]] | None = None
-    ) -> bool:
+    def _place(self, parcels: list[Parcel], i: int, mark: int = 0) -> bool:
         """Put one block of kind ``i`` where it adds least cost (fullest parcel on ties).
 
-        ``seen`` keeps, across placements of blocks of this one kind into the same parcels,
-        each parcel's price with the block added, until the parcel changes: placing a line's
-        units one by one then prices only the parcel that took the last one (each reuse still
-        counts as an evaluation, so every work limit runs out as before)."""
+        With a ``mark`` (``_new_mark``, one per run of placements of blocks of this one kind
+        into the same parcels), each parcel keeps its price with the block added until it
+        changes: placing a line's units one by one then prices only the parcel that took the
+        last one (each reuse still counts as an evaluation, so every work limit runs out as
+        before)."""
         limit = self.max_content - self.w[i]
         # the best so far by (added cost, -weight): ``best_d``, ``best_w``
         best_d = best_w = 0
@@ -1302,10 +1348,9 @@ class Packer:
             pw = p.weight
             if pw > limit:
                 continue
-            hit = seen.get(id(p)) if seen is not None else None
-            if hit is not None:
+            if mark and p.mark == mark:
                 skipped += 1
-                cost, opt = hit
+                cost, opt = p.mark_cost, p.mark_option
             else:
                 if prune and best_p is not None:
                     j = bisect_left(stair_w, pw + wi)
@@ -1316,8 +1361,8 @@ class Packer:
                         skipped += 1
                         continue
                 cost, opt = self.cost_with(p, i)
-                if seen is not None:
-                    seen[id(p)] = (cost, opt)
+                if mark:
+                    p.mark, p.mark_cost, p.mark_option = mark, cost, opt
             if cost >= INF:
                 continue
             d = cost - p.cost
@@ -1326,9 +1371,7 @@ class Packer:
         self.spent += skipped
         new_cost = self.alone[i]
         if best_p is not None and best_d <= new_cost:
-            self.add(best_p, i, 1, best_d + best_p.cost, best_opt)
-            if seen is not None:
-                seen.pop(id(best_p), None)
+            self.add(best_p, i, 1, best_d + best_p.cost, best_opt)  # (clears its mark)
             return True
         if new_cost >= INF:
             return False
