@@ -605,3 +605,32 @@ def test_the_fullest_parcel_makes_room_for_a_cheaper_cut_of_two_others() -> None
     assert total(better) == total(
         [packer.rebuild(c) for c in ([5, 3, 1, 3, 0], [0, 2, 0, 0, 0], [0, 0, 3, 0, 2])]
     )
+
+
+def _staircase_by_definition(pieces: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Per capacity the cheapest piece (the first on a tie); of those, each one cheaper than
+    every piece of a larger capacity; ascending."""
+    cheapest: dict[int, tuple[int, int, int]] = {}
+    for p in pieces:
+        if p[0] not in cheapest or p[1] < cheapest[p[0]][1]:
+            cheapest[p[0]] = p
+    return sorted(
+        (p for p in cheapest.values() if all(q[1] > p[1] for q in pieces if q[0] > p[0])),
+        key=lambda p: p[0],
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.integers(0, 12), st.integers(-3, 40)),
+        max_size=25,
+    )
+)
+def test_the_staircase_keeps_the_cheapest_piece_of_each_size_that_no_larger_one_beats(
+    pieces: list[tuple[int, int, int]],
+) -> None:
+    stair = packing._staircase(pieces)
+    # (ties in size and cost are common with these small ranges: the tags tell the first)
+    assert stair == _staircase_by_definition(pieces)
+    assert all(any(p is q for q in pieces) for p in stair)  # the pieces themselves

@@ -40,8 +40,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
+from operator import itemgetter
 from types import FunctionType
-from typing import Final
+from typing import Final, cast
 
 from splitship.planning import binpack
 from splitship.planning.rates import INF, BinPricer, Level, Option, price_key
@@ -252,17 +253,28 @@ def _staircase(pieces: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, i
     """(capacity, cost, tag) pieces reduced to a staircase: the cheapest piece of each
     capacity (the first on a tie), then only those cheaper than every larger one; ascending in
     capacity and cost."""
-    best: dict[int, tuple[int, int]] = {}
-    for cap, cost, tag in pieces:
-        if cap not in best or cost < best[cap][0]:
-            best[cap] = (cost, tag)
-    stair: list[tuple[int, int, int]] = []
-    for cap in sorted(best, reverse=True):
-        cost, tag = best[cap]
-        if not stair or cost < stair[-1][1]:
-            stair.append((cap, cost, tag))
+    # Largest capacity first (the sort is stable: equal capacities keep their order). The
+    # pieces are read as tuples of any length, which the compiled build keeps as they are
+    # (as three ints it would take each apart and make a new one to keep it).
+    ps: list[tuple[int, ...]] = sorted(pieces, key=_capacity, reverse=True)
+    stair: list[tuple[int, ...]] = []
+    n = len(ps)
+    k = 0
+    while k < n:
+        best = ps[k]
+        cap = best[0]
+        k += 1
+        while k < n and ps[k][0] == cap:
+            if ps[k][1] < best[1]:
+                best = ps[k]
+            k += 1
+        if not stair or best[1] < stair[-1][1]:
+            stair.append(best)
     stair.reverse()
-    return stair
+    return cast(list[tuple[int, int, int]], stair)
+
+
+_capacity = itemgetter(0)
 
 
 class _Cover:
