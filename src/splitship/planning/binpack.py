@@ -19,6 +19,20 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
+_MASKS: dict[int, int] = {}
+_MASKS_MAX = 256
+
+
+def low_bits(n: int) -> int:
+    """``(1 << n) - 1``, remembered: the bit sets below mask with one per parcel capacity, and
+    the same few capacities recur (making one costs two passes over as many bits)."""
+    mask = _MASKS.get(n)
+    if mask is None:
+        if len(_MASKS) >= _MASKS_MAX:
+            _MASKS.clear()
+        mask = _MASKS[n] = (1 << n) - 1
+    return mask
+
 
 def l1(weights: Sequence[int], cap: int) -> int:
     return -(-sum(weights) // cap)
@@ -54,7 +68,7 @@ class SubsetSums:
     def __init__(
         self, items: Iterable[tuple[int, int, int]], limit: int, until_full: bool = False
     ) -> None:
-        mask = (1 << (limit + 1)) - 1
+        mask = low_bits(limit + 1)
         chunks: list[tuple[int, int, int]] = []  # (key, weight, multiplicity)
         layers = [1]
         cur = 1
@@ -81,7 +95,7 @@ class SubsetSums:
 
     def best(self, cap: int) -> int:
         """The largest reachable total <= ``cap`` (0 when only the empty set fits)."""
-        return (self.layers[-1] & ((1 << (cap + 1)) - 1)).bit_length() - 1
+        return (self.layers[-1] & low_bits(cap + 1)).bit_length() - 1
 
     def pick(self, target: int) -> list[tuple[int, int]]:
         """(key, count) pairs whose weights add up to the reachable ``target``."""
@@ -158,7 +172,7 @@ def _split(
         return [list(items)] + [[] for _ in range(k - 1)]
     if k < 2 or total > 2 * cap:
         return None
-    mask = (1 << (cap + 1)) - 1
+    mask = low_bits(cap + 1)
     layers = [1]
     for i in items:
         layers.append(layers[-1] | (layers[-1] << weights[i]) & mask)

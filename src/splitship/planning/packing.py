@@ -2058,7 +2058,7 @@ class Packer:
         most = min(len(blocks), taken + 3)
         if most <= taken or len(blocks) > 40:
             return []
-        mask = (1 << (cap + 1)) - 1
+        mask = binpack.low_bits(cap + 1)
         rows = [1] + [0] * most  # rows[c]: weights reachable with exactly c blocks
         layers = [list(rows)]
         for i in blocks:
