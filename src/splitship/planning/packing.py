@@ -1542,68 +1542,9 @@ class Packer:
         kinds = [i for i in range(self.n) if self.accepting[i] & bit]
         if not kinds or kinds[0] != 0:
             return 0
-        w_cap, v_cap = self._weight_cap(o), o.inner_volume
-        u_cap, val_cap = o.max_items, o.max_value
-        limits = self.cap_limits
-        seg = self.segregation
-        count = 0
-
-        last = len(kinds) - 1
-
-        def room(i: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> int:
-            """How many more blocks of kind ``i`` (up to all of them) still surely fit."""
-            # (called once per vector counted: written out, so that it makes no objects)
-            k = self.kinds[i]
-            new_tags = tags | k.tags
-            if new_tags != tags:
-                for g in seg:
-                    if (new_tags & g).bit_count() > 1:
-                        return 0
-            m = k.count
-            per = k.weight
-            if per > 0 and (w_cap - w) // per < m:
-                m = (w_cap - w) // per
-            per = k.volume
-            if per > 0 and (v_cap - v) // per < m:
-                m = (v_cap - v) // per
-            per = k.units
-            if per > 0 and (u_cap - u) // per < m:
-                m = (u_cap - u) // per
-            per = k.value
-            if per > 0 and (val_cap - val) // per < m:
-                m = (val_cap - val) // per
-            block_caps = k.caps
-            for x in range(len(caps)):
-                per = block_caps[x]
-                if per > 0 and (limits[x] - caps[x]) // per < m:
-                    m = (limits[x] - caps[x]) // per
-            return m if m > 0 else 0
-
-        def rec(t: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> None:
-            nonlocal count
-            i = kinds[t]
-            m = room(i, w, v, u, val, tags, caps)
-            if t == last:  # the vectors ending here, counted without listing them
-                count += m + (1 if t else 0)
-                return
-            if t:  # none of this kind (the heaviest kind is in every vector)
-                rec(t + 1, w, v, u, val, tags, caps)
-            k = self.kinds[i]
-            tags |= k.tags
-            c = list(caps)
-            for _ in range(m):
-                if count > cap:
-                    return
-                w += k.weight
-                v += k.volume
-                u += k.units
-                val += k.value
-                for x, add in enumerate(k.caps):
-                    c[x] += add
-                rec(t + 1, w, v, u, val, tags, c)
-
-        rec(0, 0, 0, 0, 0, 0, [0] * len(limits))
-        return count
+        counter = _VectorCount(self, kinds, o, cap)
+        counter.rec(0, 0, 0, 0, 0, 0, [0] * len(self.cap_limits))
+        return counter.count
 
     def _parcels_with(
         self, first: int, remaining: list[int], work_limit: int
@@ -2246,6 +2187,92 @@ class Packer:
                 lower = best_cost
         best.sort(key=lambda p: (-p.weight, p.counts))
         return PackResult(best, best_cost, min(lower, best_cost), best_cost <= lower, quick)
+
+
+class _VectorCount:
+    """``Packer._count_on``: the count vectors over ``kinds`` (block kinds the box option
+    takes, the heaviest first) that the option surely takes, counted past ``cap`` at most.
+    (A class rather than nested functions: the compiled build calls its methods natively,
+    while a nested function takes its arguments as objects.)"""
+
+    __slots__ = (
+        "blocks",
+        "cap",
+        "count",
+        "kinds",
+        "last",
+        "limits",
+        "seg",
+        "u_cap",
+        "v_cap",
+        "val_cap",
+        "w_cap",
+    )
+
+    def __init__(self, packer: Packer, kinds: list[int], o: Option, cap: int) -> None:
+        self.blocks = packer.kinds
+        self.kinds = kinds
+        self.last = len(kinds) - 1
+        self.w_cap = Packer._weight_cap(o)
+        self.v_cap = o.inner_volume
+        self.u_cap = o.max_items
+        self.val_cap = o.max_value
+        self.limits = packer.cap_limits
+        self.seg = packer.segregation
+        self.cap = cap
+        self.count = 0
+
+    def room(self, i: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> int:
+        """How many more blocks of kind ``i`` (up to all of them) still surely fit."""
+        # (called once per vector counted: written out, so that it makes no objects)
+        k = self.blocks[i]
+        new_tags = tags | k.tags
+        if new_tags != tags:
+            for g in self.seg:
+                if (new_tags & g).bit_count() > 1:
+                    return 0
+        m = k.count
+        per = k.weight
+        if per > 0 and (self.w_cap - w) // per < m:
+            m = (self.w_cap - w) // per
+        per = k.volume
+        if per > 0 and (self.v_cap - v) // per < m:
+            m = (self.v_cap - v) // per
+        per = k.units
+        if per > 0 and (self.u_cap - u) // per < m:
+            m = (self.u_cap - u) // per
+        per = k.value
+        if per > 0 and (self.val_cap - val) // per < m:
+            m = (self.val_cap - val) // per
+        block_caps = k.caps
+        limits = self.limits
+        for x in range(len(caps)):
+            per = block_caps[x]
+            if per > 0 and (limits[x] - caps[x]) // per < m:
+                m = (limits[x] - caps[x]) // per
+        return m if m > 0 else 0
+
+    def rec(self, t: int, w: int, v: int, u: int, val: int, tags: int, caps: list[int]) -> None:
+        i = self.kinds[t]
+        m = self.room(i, w, v, u, val, tags, caps)
+        if t == self.last:  # the vectors ending here, counted without listing them
+            self.count += m + (1 if t else 0)
+            return
+        if t:  # none of this kind (the heaviest kind is in every vector)
+            self.rec(t + 1, w, v, u, val, tags, caps)
+        k = self.blocks[i]
+        tags |= k.tags
+        c = list(caps)
+        for _ in range(m):
+            if self.count > self.cap:
+                return
+            w += k.weight
+            v += k.volume
+            u += k.units
+            val += k.value
+            for x, add in enumerate(k.caps):
+                c[x] += add
+            self.rec(t + 1, w, v, u, val, tags, c)
 
 
 def _exchanged(counts: Sequence[int], out: Iterable[int], inn: Iterable[int]) -> list[int]:
