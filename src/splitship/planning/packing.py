@@ -409,11 +409,21 @@ class _Cover:
                 choice.append(combo_q)
             if j < m and lens[j] == x and combo_v >= costs[j]:
                 useful.append((x, costs[j], j))
+        # Past the largest piece every entry combines pieces. (A plain loop: the least value
+        # and the first piece at it, as before, without a list of every value for each entry,
+        # which was most of the time of the big orders' bounds.)
+        u_len = [ln for ln, _, _ in useful]
+        u_cost = [c for _, c, _ in useful]
+        u_index = [q for _, _, q in useful]
+        n_useful = len(useful)
         for x in range(len(table), x_max + 1):
-            vals = [c + table[x - ln] for ln, c, _ in useful]
-            best_v = min(vals)
+            best_v, best_k = u_cost[0] + table[x - u_len[0]], 0
+            for k in range(1, n_useful):
+                v = u_cost[k] + table[x - u_len[k]]
+                if v < best_v:
+                    best_v, best_k = v, k
             table.append(best_v)
-            choice.append(useful[vals.index(best_v)][2])
+            choice.append(u_index[best_k])
         self.x_lim = min(len(table) - 1, 3 * top)
 
     def size(self, weight: int, volume: int) -> int:
