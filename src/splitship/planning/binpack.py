@@ -68,7 +68,8 @@ class SubsetSums:
     def __init__(
         self, items: Iterable[tuple[int, int, int]], limit: int, until_full: bool = False
     ) -> None:
-        mask = low_bits(limit + 1)
+        top = limit + 1  # bits of the totals up to the limit
+        mask = low_bits(top)
         chunks: list[tuple[int, int, int]] = []  # (key, weight, multiplicity)
         layers = [1]
         cur = 1
@@ -81,7 +82,10 @@ class SubsetSums:
                 m <<= 1
                 step = weight * part
                 if step <= limit:  # a chunk heavier than the limit reaches nothing new
-                    cur |= (cur << step) & mask
+                    if cur.bit_length() + step <= top:
+                        cur |= cur << step  # nothing passes the limit yet: no mask needed
+                    else:
+                        cur |= (cur << step) & mask
                 layers.append(cur)
             if until_full and cur >> limit & 1:
                 break
