@@ -454,17 +454,24 @@ class _Cover:
         caps, scost = self.caps, self.scost
         m = len(caps)
         best, bi, bj = INF, -1, -1
+        cmin = self.cmin
+        # the smallest piece covering the rest: as the first piece gets smaller the rest only
+        # grows, so it is found by walking up from where it was last (``bisect_left`` each time
+        # gives the same)
+        up = 0
         for i in range(m - 1, -1, -1):
             c = scost[i]
-            if c + self.cmin >= best:
+            if c + cmin >= best:
                 continue
             rest = r - caps[i]
             if rest <= 0:
                 j = 0
             else:
-                j = bisect_left(caps, rest)
-                if j >= m:
+                while up < m and caps[up] < rest:
+                    up += 1
+                if up >= m:
                     break  # smaller first pieces leave even more
+                j = up
             v = c + scost[j]
             if v < best:
                 best, bi, bj = v, i, j
