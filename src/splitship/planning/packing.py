@@ -1895,13 +1895,17 @@ class Packer:
             return None
         if self._at_cover(pa, pb):
             return None
-        caps = sorted({lv.weight for lv in self._levels if 2 * lv.weight >= uw and lv.weight < uw})
-        if not caps:
-            return None
-        w = self.w
-        sums = binpack.SubsetSums([(i, w[i], union[i]) for i in pool], caps[-1])
         best: tuple[Parcel, Parcel] | None = None
         best_cost = base
+        if self.segregation:
+            apart = self._split_tags(union, uw, best_cost)
+            if apart is not None:
+                best, best_cost = apart, apart[0].cost + apart[1].cost
+        caps = sorted({lv.weight for lv in self._levels if 2 * lv.weight >= uw and lv.weight < uw})
+        if not caps:
+            return best
+        w = self.w
+        sums = binpack.SubsetSums([(i, w[i], union[i]) for i in pool], caps[-1])
         seen: set[int] = set()
         alone = self.alone
         least = min(alone[i] for i in pool)  # the cheapest part that is a single block
@@ -1928,6 +1932,75 @@ class Packer:
         light = self._light_side(union, uw, best_cost)
         if light is not None:
             best = light
+        return best
+
+    def _split_tags(
+        self, union: list[int], uw: int, best_cost: int
+    ) -> tuple[Parcel, Parcel] | None:
+        """Re-split two parcels whose blocks hold two tags that may not share a parcel: each
+        tag's blocks go whole to one side, so only the blocks of neither are shared out. For
+        each price level, one side is filled up to it with the heaviest of those (exact subset
+        sum), the rest go to the other. (The weight cuts above take any heaviest subset, which
+        mostly mixes the two tags and fails.) None unless cheaper than ``best_cost``."""
+        kinds = self.kinds
+        present = 0
+        for i, u in enumerate(union):
+            if u:
+                present |= kinds[i].tags
+        conflict = [g for g in self.segregation if (present & g).bit_count() > 1]
+        if len(conflict) != 1 or (present & conflict[0]).bit_count() != 2:
+            # three such tags cannot go into two parcels at all; two pairs are left to the
+            # other moves (the common case is one pair)
+            return None
+        both = present & conflict[0]
+        tag_a = both & -both
+        base_a = [0] * self.n  # the blocks that must go with tag_a, and with the other tag
+        base_b = [0] * self.n
+        free: list[int] = []
+        w = self.w
+        wa = wb = 0
+        for i, u in enumerate(union):
+            if not u:
+                continue
+            t = kinds[i].tags & both
+            if t == both:
+                return None  # a block holding both tags fits no parcel
+            if t == tag_a:
+                base_a[i] = u
+                wa += w[i] * u
+            elif t:
+                base_b[i] = u
+                wb += w[i] * u
+            else:
+                free.append(i)
+        if not free:
+            return None  # nothing to share out: the split is the one there is
+        best: tuple[Parcel, Parcel] | None = None
+        sums = binpack.SubsetSums([(i, w[i], union[i]) for i in free], uw - min(wa, wb))
+        tried: set[tuple[int, int]] = set()
+        caps = sorted({lv.weight for lv in self._levels if lv.weight < uw})
+        for side, base, fixed in ((0, base_a, wa), (1, base_b, wb)):
+            for cap in caps:
+                if cap < fixed:
+                    continue
+                target = sums.best(cap - fixed)
+                if (side, target) in tried:
+                    continue
+                tried.add((side, target))
+                mine = fixed + target
+                low = self.parcel_bound(mine) + self.parcel_bound(uw - mine)
+                if low >= best_cost:
+                    continue
+                counts = list(base)
+                for i, m in sums.pick(target):
+                    counts[i] += m
+                qa = self.rebuild(counts)
+                if qa.cost >= best_cost:
+                    continue
+                rest = [u - c for u, c in zip(union, counts, strict=True)]
+                qb = self.rebuild(rest)
+                if qa.cost + qb.cost < best_cost:
+                    best, best_cost = (qa, qb), qa.cost + qb.cost
         return best
 
     def _light_side(
