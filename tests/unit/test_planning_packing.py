@@ -1,6 +1,7 @@
 """The packing search against brute force: its bounds never exceed the optimum, a result it
 calls proven is optimal, and the exact search finds the optimum."""
 
+import bisect
 import itertools
 from collections.abc import Sequence
 from datetime import timedelta
@@ -634,3 +635,16 @@ def test_the_staircase_keeps_the_cheapest_piece_of_each_size_that_no_larger_one_
     # (ties in size and cost are common with these small ranges: the tags tell the first)
     assert stair == _staircase_by_definition(pieces)
     assert all(any(p is q for q in pieces) for p in stair)  # the pieces themselves
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-(2**70), 2**70)), st.integers(-(2**70), 2**70))
+def test_the_planners_binary_search_is_bisect_left(values: list[int], x: int) -> None:
+    # (the compiled build's own loop, and ``bisect`` where the module runs interpreted; ints
+    # beyond 62 bits are not unboxed there)
+    a = sorted(values)
+    expected = bisect.bisect_left(a, x)
+    assert packing.bisect_left(a, x) == expected
+    assert packing._native_bisect_left(a, x) == expected
+    if a:
+        assert packing.bisect_left(a, a[len(a) // 2]) == bisect.bisect_left(a, a[len(a) // 2])

@@ -80,6 +80,13 @@ def _native_bisect_left(a: list[int], x: int) -> int:
 _NATIVE: Final = not isinstance(_native_bisect_left, FunctionType)
 
 
+def bisect_left(a: list[int], x: int) -> int:
+    """The first position in ascending ``a`` whose value is at least ``x``."""
+    if _NATIVE:
+        return _native_bisect_left(a, x)
+    return _c_bisect_left(a, x)
+
+
 _marks = [0]
 
 
@@ -88,13 +95,6 @@ def _new_mark() -> int:
     need only differ within one: a counter will do, even shared between threads.)"""
     _marks[0] += 1
     return _marks[0]
-
-
-def bisect_left(a: list[int], x: int) -> int:
-    """The first position in ascending ``a`` whose value is at least ``x``."""
-    if _NATIVE:
-        return _native_bisect_left(a, x)
-    return _c_bisect_left(a, x)
 
 
 # The planner's own value types below write their ``__init__`` (``dataclass(init=False)``): the
