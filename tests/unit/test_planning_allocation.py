@@ -2,6 +2,7 @@
 must hold for every group an allocation can form, and the moves must respect stock."""
 
 from _planning_fixtures import context, order, warehouse
+from benchmarks import reference
 from benchmarks.instances import family_b
 
 from splitship.domain.catalog import SkuAttributes
@@ -264,3 +265,54 @@ def test_the_one_warehouse_bound_of_a_tiny_order_is_its_proven_packing():
             assert exact.shipped < 0 or relaxed <= exact.cost
         checked += 1
     assert checked and tighter  # some orders' pooled packings cost more than the cover says
+
+
+def _units_by_place(setup: "pl._Setup", alloc: Allocation) -> dict[tuple[str, str], int]:
+    used: dict[tuple[str, str], int] = {}
+    for lid, picks in alloc.picks.items():
+        sku = setup.line_by_id[lid].line.sku
+        for wh, q in picks:
+            used[(wh, sku)] = used.get((wh, sku), 0) + q
+    return used
+
+
+def test_pairs_of_moves_ship_every_unit_within_each_warehouses_stock() -> None:
+    joins = 0
+    # 4-warehouse orders whose first allocation already ships from two of them, so that a
+    # third can take from both
+    orders = [i for i in family_b(70, "medium") if i.meta["warehouses"] == 4][-8:]
+    for inst in orders:
+        setup = pl._setup(inst.order, inst.context)
+        memo = pl._Memo()
+        start = pl._allocations(setup)[0]
+        pl._score(setup, start, memo, quick=True)
+        singles = [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]
+        stock = {
+            (w.id, ln.line.sku): w.available(ln.line.sku)
+            for w in inst.context.warehouses
+            for ln in setup.lines
+        }
+        before = _units_by_place(setup, start)
+        for cand in pl._swaps(setup, start, singles):
+            for lid, picks in cand.picks.items():
+                assert sum(q for _, q in picks) == sum(q for _, q in start.picks[lid])
+                assert all(q > 0 for _, q in picks)
+            after = _units_by_place(setup, cand)
+            assert all(q <= max(stock[place], before.get(place, 0)) for place, q in after.items())
+            gained = {wh for (wh, _), q in after.items() if q > before.get((wh, _), 0)}
+            lost = {wh for (wh, _), q in before.items() if after.get((wh, _), 0) < q}
+            if len(gained) == 1 and len(lost) == 2:
+                joins += 1  # two senders into one receiver
+    assert joins
+
+
+def test_a_receiver_takes_units_from_two_warehouses_at_once() -> None:
+    # 17 units over 4 warehouses: the optimum (which CP-SAT proves) has a third warehouse take
+    # the one unit the second would ship alone and some of the first's, so that the first
+    # ships one parcel instead of two; moving the lone unit alone saves nothing
+    inst = family_b(200, "medium")[166]
+    plan = pl.plan(inst.order, inst.context)
+    ref = reference.solve(inst.order, inst.context, 10.0, len(plan.packages), 1, plan)
+    assert ref.optimal and ref.cost is not None
+    assert plan.total_cost == ref.cost
+    assert len({p.warehouse_id for p in plan.packages}) == 2 == len(plan.packages)

@@ -1982,6 +1982,26 @@ def _swaps(setup: _Setup, alloc: Allocation, singles: Sequence[Allocation]) -> I
             if (back_src, back_dst) != (dst, src) or skus[i] & skus[j]:
                 continue
             yield _moved(setup, there, back_src, back_dst, back)
+    # Then two senders into one receiver at once: a warehouse that ships anyway takes a small
+    # group from one warehouse (which then ships nothing) and units from another; each half
+    # alone often saves nothing. Within the receiver's spare stock for both halves together.
+    spare = _spare(setup, alloc)
+    for i, (src, dst, units) in enumerate(deltas):
+        first: Allocation | None = None
+        for j in range(i + 1, len(deltas)):
+            src2, dst2, units2 = deltas[j]
+            if dst2 != dst or src2 == src:
+                continue
+            need: dict[str, int] = {}
+            for half in (units, units2):
+                for lid, q in half.items():
+                    sku = setup.line_by_id[lid].line.sku
+                    need[sku] = need.get(sku, 0) + q
+            if any(q > spare[(dst, sku)] for sku, q in need.items()):
+                continue
+            if first is None:
+                first = _moved(setup, alloc, src, dst, units)
+            yield _moved(setup, first, src2, dst2, units2)
 
 
 def _relaxed_bound(setup: _Setup, alloc: Allocation, memo: _Memo) -> int | None:
