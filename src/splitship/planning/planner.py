@@ -651,7 +651,7 @@ class _Setup:
         if out:
             return out
         d3 = (dims[0], dims[1], dims[2])
-        cost, _ = pricer.cost(weight, volume, units, value, tags, *d3, chmask)
+        cost, _ = pricer.cost(weight, volume, units, value, tags, d3[0], d3[1], d3[2], chmask)
         if cost < INF:
             return []
         best: list[str] | None = None
@@ -1044,7 +1044,7 @@ def _allowed_of(
     pricer: BinPricer,
 ) -> int:
     """``_allowed`` of a block given by its content."""
-    able = pricer.carriers(weight, volume, units, value, tags, *dims, chmask)
+    able = pricer.carriers(weight, volume, units, value, tags, dims[0], dims[1], dims[2], chmask)
     if not able or objective == "cheapest":
         return able
     latests, on_time = setup.timing(group.address, group.ship_on)
