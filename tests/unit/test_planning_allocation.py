@@ -15,6 +15,15 @@ def _multi_warehouse_orders(count: int) -> list:
     return [i for i in family_b(24, "medium") if i.meta["warehouses"] != 1][:count]
 
 
+def _from_start(setup: "pl._Setup") -> tuple["pl._Memo", Allocation, "pl._Score", list[Allocation]]:
+    """The search's first allocation, its score with the heuristics (which the transfers read,
+    as in the search) and the one-way candidates from it: transfers, then moves."""
+    memo = pl._Memo()
+    start = pl._allocations(setup)[0]
+    score = pl._score(setup, start, memo, quick=True)
+    return memo, start, score, [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]
+
+
 def test_screening_bounds_never_exceed_a_packing():
     for inst in _multi_warehouse_orders(4):
         setup = pl._setup(inst.order, inst.context)
@@ -38,10 +47,8 @@ def test_screening_bounds_never_exceed_a_packing():
 def test_moves_and_transfers_stay_within_stock_and_keep_every_unit():
     for inst in _multi_warehouse_orders(4):
         setup = pl._setup(inst.order, inst.context)
-        memo = pl._Memo()
-        start = pl._allocations(setup)[0]
-        pl._score(setup, start, memo, quick=True)
-        for alloc in [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]:
+        _, start, _, singles = _from_start(setup)
+        for alloc in singles:
             assert alloc.shortfall == start.shortfall
             for lid, picks in alloc.picks.items():
                 assert sum(q for _, q in picks) == sum(q for _, q in start.picks[lid])
@@ -63,10 +70,8 @@ def test_transfers_leave_lines_that_may_not_move_where_they_are():
         }
     )
     setup = pl._setup(o, context(warehouses=whs, rules=rules))
-    memo = pl._Memo()
-    start = pl._allocations(setup)[0]
-    pl._score(setup, start, memo, quick=True)
-    for alloc in [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]:
+    _, start, _, singles = _from_start(setup)
+    for alloc in singles:
         assert alloc.picks["L3"] == start.picks["L3"]
         assert len(alloc.picks["L2"]) == 1  # the whole line, from one warehouse
 
@@ -127,10 +132,7 @@ def test_big_orders_try_the_candidates_with_the_lowest_estimate_first():
     ranked_any = False
     for inst in _multi_warehouse_orders(3):
         setup = pl._setup(inst.order, inst.context)
-        memo = pl._Memo()
-        start = pl._allocations(setup)[0]
-        score = pl._score(setup, start, memo, quick=True)
-        cands = [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]
+        memo, start, score, cands = _from_start(setup)
         ids = [ln.line.id for ln in setup.lines]
         for rival in (score, pl._Score(score.shipped, 2 * score.cost)):
             seen = {pl._alloc_key(start, ids)}
@@ -173,11 +175,9 @@ def test_big_orders_try_the_candidates_with_the_lowest_estimate_first():
 def test_the_halves_of_a_swap_are_read_off_the_lines_each_candidate_changed():
     for inst in _multi_warehouse_orders(4):
         setup = pl._setup(inst.order, inst.context)
-        memo = pl._Memo()
-        start = pl._allocations(setup)[0]
+        _, start, _, singles = _from_start(setup)
         ids = [ln.line.id for ln in setup.lines]
-        pl._score(setup, start, memo, quick=True)
-        for alloc in [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]:
+        for alloc in singles:
             delta = pl._delta(start, alloc)
             assert delta is not None
             src, dst, units = delta
@@ -193,11 +193,9 @@ def test_allocations_have_equal_keys_exactly_when_they_ship_the_same_units_from_
     compared = differ = 0
     for inst in _multi_warehouse_orders(4):
         setup = pl._setup(inst.order, inst.context)
-        memo = pl._Memo()
-        start = pl._allocations(setup)[0]
+        _, start, _, singles = _from_start(setup)
         ids = [ln.line.id for ln in setup.lines]
-        pl._score(setup, start, memo, quick=True)
-        cands = [start, *pl._transfers(setup, start, memo), *pl._moves(setup, start)]
+        cands = [start, *singles]
         # the same allocations with every line's picks in reverse order
         cands += [
             Allocation({lid: ps[::-1] for lid, ps in c.picks.items()}, c.shortfall) for c in cands
@@ -283,10 +281,7 @@ def test_pairs_of_moves_ship_every_unit_within_each_warehouses_stock() -> None:
     orders = [i for i in family_b(70, "medium") if i.meta["warehouses"] == 4][-8:]
     for inst in orders:
         setup = pl._setup(inst.order, inst.context)
-        memo = pl._Memo()
-        start = pl._allocations(setup)[0]
-        pl._score(setup, start, memo, quick=True)
-        singles = [*pl._transfers(setup, start, memo), *pl._moves(setup, start)]
+        _, start, _, singles = _from_start(setup)
         stock = {
             (w.id, ln.line.sku): w.available(ln.line.sku)
             for w in inst.context.warehouses
