@@ -1922,13 +1922,9 @@ class Packer:
             counts = [0] * self.n
             for i, m in sums.pick(target):
                 counts[i] += m
-            qa = self.rebuild(counts)
-            if qa.cost >= best_cost:
-                continue
-            rest = [u - c for u, c in zip(union, counts, strict=True)]
-            qb = self.rebuild(rest) if any(rest) else self.empty()
-            if qa.cost + qb.cost < best_cost:
-                best, best_cost = (qa, qb), qa.cost + qb.cost
+            cut = self._cut(union, counts, best_cost)
+            if cut is not None:
+                best, best_cost = cut, cut[0].cost + cut[1].cost
         light = self._light_side(union, uw, best_cost)
         if light is not None:
             best = light
@@ -1994,14 +1990,22 @@ class Packer:
                 counts = list(base)
                 for i, m in sums.pick(target):
                     counts[i] += m
-                qa = self.rebuild(counts)
-                if qa.cost >= best_cost:
-                    continue
-                rest = [u - c for u, c in zip(union, counts, strict=True)]
-                qb = self.rebuild(rest)
-                if qa.cost + qb.cost < best_cost:
-                    best, best_cost = (qa, qb), qa.cost + qb.cost
+                cut = self._cut(union, counts, best_cost)
+                if cut is not None:
+                    best, best_cost = cut, cut[0].cost + cut[1].cost
         return best
+
+    def _cut(
+        self, union: list[int], counts: list[int], best_cost: int
+    ) -> tuple[Parcel, Parcel] | None:
+        """``counts`` in one parcel and the rest of ``union`` in the other, when the two cost
+        less than ``best_cost`` together (the second is not priced unless the first does)."""
+        qa = self.rebuild(counts)
+        if qa.cost >= best_cost:
+            return None
+        rest = [u - c for u, c in zip(union, counts, strict=True)]
+        qb = self.rebuild(rest) if any(rest) else self.empty()
+        return (qa, qb) if qa.cost + qb.cost < best_cost else None
 
     def _light_side(
         self, union: list[int], uw: int, best_cost: int
