@@ -1984,6 +1984,9 @@ class Packer:
                     continue
                 tried.add((side, target))
                 mine = fixed + target
+                # a heuristic filter, like the weight cut's: here without a side of one block
+                # alone, which may cost less than ``parcel_bound`` (allowing for it changed no
+                # plan among 840 orders, for 5 % more time on the slowest medium ones)
                 low = self.parcel_bound(mine) + self.parcel_bound(uw - mine)
                 if low >= best_cost:
                     continue
