@@ -281,6 +281,26 @@ class _ChannelFacts:
         # heaviest chargeable weight at the same price
         self.brackets: dict[int, tuple[int | None, int]] = {}
 
+    def box_charge(self, u: _BoxUse, weight: int, fits: int) -> int:
+        """The chargeable weight of content weighing ``weight`` in box ``u`` on this channel;
+        -1 when the content does not fit the box (``fits``: a bit per box position) or the
+        parcel is over the channel's gross weight."""
+        if not fits >> u.pos & 1:
+            return -1
+        gross = weight + u.tare
+        if gross > self.max_gross:
+            return -1
+        step = self.step
+        return -(-(gross if gross > u.volw else u.volw) // step) * step
+
+    def own_charge(self, any_units: bool, weight: int, one: bool, volw: int) -> int:
+        """The same in a box-less option (``any_units``: it takes several units; ``one``: the
+        content is one unit; ``volw``: that unit's volumetric weight, -1 when refused)."""
+        if (not one and not any_units) or volw < 0:
+            return -1
+        step = self.step
+        return -(-(weight if weight > volw else volw) // step) * step
+
 
 def price_key(
     weight: int,
@@ -483,10 +503,8 @@ class BinPricer:
         for g in self._groups:
             if tags & g.forbidden or units > g.max_items or value > g.max_value:
                 continue
-            max_gross = g.max_gross
-            if weight > max_gross:
+            if weight > g.max_gross:
                 continue
-            step = g.step
             # the box-less options' volumetric weight (the same for each); -1: refused
             own_volw = 0
             if g.own and sized:
@@ -499,19 +517,16 @@ class BinPricer:
                 price_of = g.price_of
                 best, best_i = INF, -1
                 for u in g.boxes:
-                    if not fits >> u.pos & 1:
+                    w = g.box_charge(u, weight, fits)
+                    if w < 0:
                         continue
-                    gross = weight + u.tare
-                    if gross > max_gross:
-                        continue
-                    w = -(-(gross if gross > u.volw else u.volw) // step) * step
                     price = price_of(w)
                     if price is not None and price < best:
                         best, best_i = price, u.index
                 for any_units, index in g.own:
-                    if (not one and not any_units) or own_volw < 0:
+                    w = g.own_charge(any_units, weight, one, own_volw)
+                    if w < 0:
                         continue
-                    w = -(-(weight if weight > own_volw else own_volw) // step) * step
                     price = price_of(w)
                     if price is not None and price < best:
                         best, best_i = price, index
@@ -524,18 +539,15 @@ class BinPricer:
             # steps, so few of them recur: each one's price and bracket are worked out once.)
             low = INF
             for u in g.boxes:
-                if not fits >> u.pos & 1:
+                w = g.box_charge(u, weight, fits)
+                if w < 0:
                     continue
-                gross = weight + u.tare
-                if gross > max_gross:
-                    continue
-                w = -(-(gross if gross > u.volw else u.volw) // step) * step
                 if w < low:
                     low = w
             for any_units, _ in g.own:
-                if (not one and not any_units) or own_volw < 0:
+                w = g.own_charge(any_units, weight, one, own_volw)
+                if w < 0:
                     continue
-                w = -(-(weight if weight > own_volw else own_volw) // step) * step
                 if w < low:
                     low = w
             if low == INF:
@@ -548,20 +560,17 @@ class BinPricer:
                 continue  # nor at any heavier weight
             found = -1
             for u in g.boxes:
-                if not fits >> u.pos & 1:
+                w = g.box_charge(u, weight, fits)
+                if w < 0:
                     continue
-                gross = weight + u.tare
-                if gross > max_gross:
-                    continue
-                w = -(-(gross if gross > u.volw else u.volw) // step) * step
                 if w <= top:
                     found = u.index
                     break
             if found < 0:
                 for any_units, index in g.own:
-                    if (not one and not any_units) or own_volw < 0:
+                    w = g.own_charge(any_units, weight, one, own_volw)
+                    if w < 0:
                         continue
-                    w = -(-(weight if weight > own_volw else own_volw) // step) * step
                     if w <= top:
                         found = index
                         break
