@@ -311,3 +311,83 @@ def test_a_receiver_takes_units_from_two_warehouses_at_once() -> None:
     assert ref.optimal and ref.cost is not None
     assert plan.total_cost == ref.cost
     assert len({p.warehouse_id for p in plan.packages}) == 2 == len(plan.packages)
+
+
+def _picks_of(spec: dict[str, str]) -> Allocation:
+    picks: dict[str, list[tuple[str, int]]] = {}
+    for wh, items in spec.items():
+        for item in items.split():
+            lid, q = item.split(":")
+            picks.setdefault(lid, []).append((wh, int(q)))
+    return pl.Allocation(picks=picks)
+
+
+def test_scatters_and_sheds_ship_every_unit_within_each_warehouses_stock() -> None:
+    scattered = shed = 0
+    orders = [i for i in family_b(70, "medium") if i.meta["warehouses"] == 4][-8:]
+    orders += [i for i in family_b(12, "large") if i.meta["warehouses"] != 1][:4]
+    for inst in orders:
+        setup = pl._setup(inst.order, inst.context)
+        memo, start, _, _ = _from_start(setup)
+        stock = {
+            (w.id, ln.line.sku): w.available(ln.line.sku)
+            for w in inst.context.warehouses
+            for ln in setup.lines
+        }
+        before = _units_by_place(setup, start)
+        for cand in pl._scatters(setup, start, memo):
+            for lid, picks in cand.picks.items():
+                assert sum(q for _, q in picks) == sum(q for _, q in start.picks[lid])
+                assert all(q > 0 for _, q in picks)
+            after = _units_by_place(setup, cand)
+            assert all(q <= max(stock[place], before.get(place, 0)) for place, q in after.items())
+            gained = {wh for (wh, _), q in after.items() if q > before.get((wh, _), 0)}
+            lost = {wh for (wh, _), q in before.items() if after.get((wh, _), 0) < q}
+            assert len(lost) == 1  # one sender
+            scattered += len(gained) > 1
+            shed += len(gained) == 1
+    assert scattered and shed
+
+
+def test_a_parcel_is_emptied_into_two_warehouses_at_once() -> None:
+    # 12 units over 4 warehouses: the optimum (which CP-SAT proves) ships from two of them,
+    # which needs a third warehouse's parcel emptied into both; no one of them has the stock
+    # for all of it, so no transfer empties it
+    inst = family_b(200, "medium", seed=11)[169]
+    plan = pl.plan(inst.order, inst.context)
+    ref = reference.solve(inst.order, inst.context, 10.0, len(plan.packages), 1, plan)
+    assert ref.optimal and ref.cost is not None
+    assert plan.total_cost == ref.cost
+    assert len({p.warehouse_id for p in plan.packages}) == 2
+
+
+def test_a_sender_sheds_just_enough_weight_to_ship_one_parcel_fewer() -> None:
+    # 183 units from 2 warehouses. W1 ships eight parcels near the weight limit and a ninth
+    # two-thirds full; W2 one light parcel. No transfer pays (they fill W2's parcel by its
+    # price steps, not by what W1 must lose), but shedding the ninth parcel's weight beyond
+    # the other eight's free room into W2 leaves W1 one parcel fewer.
+    inst = family_b(36, "large")[35]
+    setup = pl._setup(inst.order, inst.context)
+    start = _picks_of(
+        {
+            "W1": "L1:9 L2:8 L3:6 L4:3 L5:3 L6:2 L7:8 L8:8 L9:5 L10:6 L11:2 L13:11 L14:4 L15:7 "
+            "L17:1 L18:8 L19:7 L20:10 L21:8 L22:11 L23:10 L24:5 L25:6 L26:6 L27:4 L28:5",
+            "W2": "L12:6 L14:1 L16:4 L17:8 L20:1",
+        }
+    )
+    memo = pl._Memo()
+    before = pl._score(setup, start, memo, quick=True)
+    w1_before = next(g for g in memo.groups_of(setup, start) if g.warehouse_id == "W1")
+    parcels_before = len(pl._solve_group(setup, w1_before, memo, True).result.parcels)
+    cheaper = []
+    for cand in pl._scatters(setup, start, memo):
+        moved = pl._delta(start, cand)
+        if moved is not None and moved[:2] == ("W1", "W2"):  # a shed (one receiver)
+            score = pl._score(setup, cand, memo, quick=True)
+            if pl._better(score, before):
+                w1 = next(g for g in pl._groups(setup, cand) if g.warehouse_id == "W1")
+                parcels = len(pl._solve_group(setup, w1, memo, True).result.parcels)
+                assert parcels == parcels_before - 1
+                cheaper.append(score)
+    assert cheaper
+    assert pl.plan(inst.order, inst.context).total_cost * pl.SCALE < before.cost

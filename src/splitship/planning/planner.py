@@ -69,6 +69,8 @@ SCREENS = 4 * (MOVE_EVALS + TRANSFER_EVALS)  # allocations screened by their bou
 BIG_SCREENS = 2 * SCREENS  # the same for orders over MOVE_UNITS (more lines, more candidates)
 SWAP_EVALS = 2  # swaps (two opposite moves/transfers between two warehouses) packed, same scaling
 SWAP_SCREENS = 32  # swaps screened by their bound at most (a budget of their own)
+SCATTER_EVALS = 4  # parcels emptied into several warehouses, packed (when nothing else pays)
+SCATTER_SCREENS = 32  # ... screened by their bound at most
 PROMISING = 2  # allocations solved in full because their bound beats the heuristics' best
 
 
@@ -1493,9 +1495,6 @@ def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation
     receiving warehouse has in spare stock."""
     groups = [g for g in _groups(setup, alloc) if g.alone is None]
     spare0 = _spare(setup, alloc)
-    seg = setup.seg_masks
-    caps = [c.limit for c in setup.caps]
-    every = (1 << len(setup.channels)) - 1
     by_place: dict[tuple[Address, date, str], _Solved] = {}
     for g in groups:
         by_place[(g.address, g.ship_on, g.warehouse_id)] = _solve_group(setup, g, memo, True)
@@ -1524,22 +1523,7 @@ def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation
             if not room:
                 continue
             got = by_place.get((g.address, g.ship_on, dst))
-            kinds = list(sent.packer.kinds)
-            index = {k.key: i for i, k in enumerate(kinds)}
-            if got is not None and got.packer is not None:
-                for k in got.packer.kinds:
-                    if k.key not in index:
-                        index[k.key] = len(kinds)
-                        kinds.append(k)
-            both = Packer(kinds, sent.pricer, caps, seg, every)
-            pos = {k.key: i for i, k in enumerate(both.kinds)}
-            theirs: list[Parcel] = []
-            if got is not None and got.packer is not None:
-                for parcel in got.result.parcels:
-                    counts = [0] * both.n
-                    for k, n in zip(got.packer.kinds, parcel.counts, strict=True):
-                        counts[pos[k.key]] += n
-                    theirs.append(both.rebuild(counts))
+            both, pos, theirs = _receiving(setup, sent, got)
             movable = sorted((pos[sent.packer.kinds[i].key], i) for i in room)
 
             plans: list[dict[str, int]] = []
@@ -1569,6 +1553,198 @@ def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation
                 if units:
                     out.append(_moved(setup, alloc, src, dst, units))
     return out
+
+
+def _receiving(
+    setup: _Setup, sent: _Solved, got: _Solved | None
+) -> tuple[Packer, dict[tuple[tuple[str, int], ...], int], list[Parcel]]:
+    """A packer of the sending group's blocks and the receiving warehouse's (same place),
+    each block's index in it, and the receiver's parcels rebuilt in it (none when the
+    receiver ships nothing there yet)."""
+    assert sent.packer is not None
+    kinds = list(sent.packer.kinds)
+    index = {k.key: i for i, k in enumerate(kinds)}
+    if got is not None and got.packer is not None:
+        for k in got.packer.kinds:
+            if k.key not in index:
+                index[k.key] = len(kinds)
+                kinds.append(k)
+    caps = [c.limit for c in setup.caps]
+    every = (1 << len(setup.channels)) - 1
+    both = Packer(kinds, sent.pricer, caps, setup.seg_masks, every)
+    pos = {k.key: i for i, k in enumerate(both.kinds)}
+    theirs: list[Parcel] = []
+    if got is not None and got.packer is not None:
+        for parcel in got.result.parcels:
+            counts = [0] * both.n
+            for k, n in zip(got.packer.kinds, parcel.counts, strict=True):
+                counts[pos[k.key]] += n
+            theirs.append(both.rebuild(counts))
+    return both, pos, theirs
+
+
+def _scatters(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation]:
+    """Allocations that reshape a warehouse's packing in ways transfers do not:
+
+    * empty one of its parcels into several other warehouses at once, each block (heaviest
+      first) where it adds the least cost, into a parcel the receiver ships anyway or a new
+      one: a transfer empties a parcel into one warehouse only, and when no one warehouse has
+      the stock for all of it, emptying it takes two (only those needing two or more);
+    * shed just enough weight into one other warehouse that its other parcels, each filled as
+      full as its heaviest, could hold its lightest: one parcel fewer, if the packing finds
+      it. A transfer fills by the receiver's price steps, which rarely match what the sender
+      must lose."""
+    groups = [g for g in _groups(setup, alloc) if g.alone is None]
+    spare0 = _spare(setup, alloc)
+    by_place: dict[tuple[Address, date, str], _Solved] = {}
+    for g in groups:
+        by_place[(g.address, g.ship_on, g.warehouse_id)] = _solve_group(setup, g, memo, True)
+    several = len(setup.ctx.warehouses) > 2
+    out: list[Allocation] = []
+    for g in groups:
+        src = g.warehouse_id
+        sent = by_place[(g.address, g.ship_on, src)]
+        packer = sent.packer
+        if packer is None:
+            continue
+        mine = sorted(sent.result.parcels, key=lambda p: (p.weight, p.counts))
+        excess = 0
+        if len(mine) > 1:
+            room = sum(mine[-1].weight - p.weight for p in mine[1:])
+            excess = mine[0].weight - room
+        scatter = [
+            p for p in mine if several and _may_scatter(setup, alloc, packer, p, src, spare0)
+        ]
+        if not scatter and excess <= 0:
+            continue  # (the receivers' packers cost more than the rest of this)
+        takers = [
+            (w.id, *_receiving(setup, sent, by_place.get((g.address, g.ship_on, w.id))))
+            for w in setup.ctx.warehouses
+            if w.id != src
+        ]
+        for parcel in scatter:
+            units = _scatter(setup, packer, parcel, takers, spare0)
+            if units is not None and len(units) > 1:
+                cand = alloc
+                for dst, moved in units.items():
+                    cand = _moved(setup, cand, src, dst, moved)
+                out.append(cand)
+        if excess > 0:
+            for dst, both, pos, theirs in takers:
+                shed = _shed(setup, alloc, packer, both, pos, theirs, spare0, dst, excess)
+                if shed:
+                    out.append(_moved(setup, alloc, src, dst, shed))
+    return out
+
+
+def _may_scatter(
+    setup: _Setup,
+    alloc: Allocation,
+    packer: Packer,
+    parcel: Parcel,
+    src: str,
+    spare0: dict[tuple[str, str], int],
+) -> bool:
+    """Could ``parcel`` (of ``src``) be emptied into other warehouses? Two blocks at least,
+    each movable and in another warehouse's spare stock."""
+    blocks = 0
+    for i, n in enumerate(parcel.counts):
+        if not n:
+            continue
+        blocks += n
+        k = packer.kinds[i]
+        if len(k.key) != 1:
+            return False
+        lid, q = k.key[0]
+        ln = setup.line_by_id[lid]
+        if not _may_move(setup, ln, alloc.picks.get(lid, [])):
+            return False
+        sku = ln.line.sku
+        if not any(spare0[(w.id, sku)] >= q for w in setup.ctx.warehouses if w.id != src):
+            return False
+    return blocks > 1
+
+
+def _shed(
+    setup: _Setup,
+    alloc: Allocation,
+    packer: Packer,
+    both: Packer,
+    pos: dict[tuple[tuple[str, int], ...], int],
+    theirs: list[Parcel],
+    spare0: dict[tuple[str, str], int],
+    dst: str,
+    excess: int,
+) -> dict[str, int]:
+    """Units per line that move at least ``excess`` grams of ``packer``'s blocks, heaviest
+    first, into the receiver's lightest parcel (a new one if it has none); empty if they do not
+    fit there."""
+    target = min(theirs, key=lambda p: (p.weight, p.counts)).copy() if theirs else both.empty()
+    moved = 0
+    units: dict[str, int] = {}
+    for k in packer.kinds:  # heaviest first
+        if moved >= excess:
+            break
+        if len(k.key) != 1:
+            continue
+        lid, q = k.key[0]
+        ln = setup.line_by_id[lid]
+        if not _may_move(setup, ln, alloc.picks.get(lid, [])):
+            continue
+        n = min(k.count, spare0[(dst, ln.line.sku)] // q)
+        j = pos[k.key]
+        while n > 0 and moved < excess:
+            c, o = both.cost_with(target, j)
+            if c >= INF:
+                break
+            both.add(target, j, 1, c, o)
+            moved += k.weight
+            units[lid] = units.get(lid, 0) + q
+            n -= 1
+    return units if moved >= excess else {}
+
+
+def _scatter(
+    setup: _Setup,
+    packer: Packer,
+    parcel: Parcel,
+    takers: Sequence[tuple[str, Packer, dict[tuple[tuple[str, int], ...], int], list[Parcel]]],
+    spare0: dict[tuple[str, str], int],
+) -> dict[str, dict[str, int]] | None:
+    """Units per receiving warehouse and line that empty ``parcel`` (of ``packer``'s group,
+    ``_may_scatter``) into ``takers`` (warehouse, packer of both groups, block index, its
+    parcels), each block where it adds the least cost; None when a block has no taker."""
+    spare = dict(spare0)
+    parcels = [[p.copy() for p in theirs] + [both.empty()] for _, both, _, theirs in takers]
+    units: dict[str, dict[str, int]] = {}
+    for i, n in enumerate(parcel.counts):  # (the packer's kinds go heaviest first)
+        if not n:
+            continue
+        k = packer.kinds[i]
+        lid, q = k.key[0]
+        sku = setup.line_by_id[lid].line.sku
+        for _ in range(n):
+            best: tuple[int, int, int, int, int] | None = None  # (added, taker, parcel, ...)
+            for t, (dst, both, pos, _) in enumerate(takers):
+                if spare[(dst, sku)] < q:
+                    continue
+                j = pos[k.key]
+                for x, p in enumerate(parcels[t]):
+                    c, o = both.cost_with(p, j)
+                    if c < INF and (best is None or c - p.cost < best[0]):
+                        best = (c - p.cost, t, x, c, o)
+            if best is None:
+                return None
+            _, t, x, c, o = best
+            dst, both, pos, _ = takers[t]
+            ps = parcels[t]
+            both.add(ps[x], pos[k.key], 1, c, o)
+            if x == len(ps) - 1:
+                ps.append(both.empty())  # a new parcel was opened: offer another
+            spare[(dst, sku)] -= q
+            got = units.setdefault(dst, {})
+            got[lid] = got.get(lid, 0) + q
+    return units
 
 
 def _fill_parcels(
@@ -1827,6 +2003,8 @@ def _improve_allocation(
     screens = _Screens(seen, SCREENS if units <= MOVE_UNITS else BIG_SCREENS, line_ids)
     swaps = SWAP_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
     swap_screens = _Screens(seen, SWAP_SCREENS, line_ids)
+    scatters = SCATTER_EVALS
+    scatter_screens = _Screens(seen, SCATTER_SCREENS, line_ids)
     fresh = (evals, transfers, screens.left)
     for _ in range(rounds):
         rnd = _Round(score)
@@ -1888,10 +2066,23 @@ def _improve_allocation(
                 swaps -= 1
                 if found and rnd.at_bound(setup, memo):
                     break
+        if rnd.best is None and scatters > 0:
+            # Nothing above paid: empty a light parcel into several warehouses at once (its
+            # own budget, spent only where the search would otherwise stop, so it never
+            # changes the path to this point)
+            ranked_scatters = _by_estimate(
+                setup, _scatters(setup, alloc, memo), memo, scatter_screens, score
+            )
+            for cand, groups in ranked_scatters:
+                if scatters <= 0:
+                    break
+                if rnd.weigh(setup, cand, memo, promising, groups) is not None:
+                    scatters -= 1
         best = rnd.best
         if best is None:
             break
         alloc, score = best
+        scatters = SCATTER_EVALS  # (a new allocation: its parcels differ)
         if _at_relaxed_bound(setup, alloc, score, memo):
             break
         if ranked:
