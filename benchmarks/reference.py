@@ -368,6 +368,14 @@ def solve(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
+    if only_group is not None and workers >= 2:
+        # A pooled group is solved for its bound only: run the two workers that raise the
+        # bound (the LP with every cut, and core-based search on the objective) instead of
+        # the default pair. On the benchmark's 40 large orders it proves one 60-block
+        # group's optimum in 7.5 s (1000 → 16740), where the default pair stays at the
+        # cheapest parcel; no other group bound moved.
+        solver.parameters.subsolvers.append("max_lp")
+        solver.parameters.subsolvers.append("core")
     cpu_started = time.process_time()
     status = solver.Solve(m)
     solve_cpu = time.process_time() - cpu_started
