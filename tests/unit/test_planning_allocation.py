@@ -391,3 +391,22 @@ def test_a_sender_sheds_just_enough_weight_to_ship_one_parcel_fewer() -> None:
                 cheaper.append(score)
     assert cheaper
     assert pl.plan(inst.order, inst.context).total_cost * pl.SCALE < before.cost
+
+
+def test_a_big_order_moves_on_once_at_equal_cost_and_keeps_the_cheaper_in_full() -> None:
+    # 136 units from 2 warehouses: where no candidate pays, the search moves on once to one
+    # the heuristics price the same, and from there finds a cheaper allocation
+    inst = family_b(12, "large")[11]
+    setup = pl._setup(inst.order, inst.context)
+    memo = pl._Memo()
+    start = pl._allocations(setup)[0]
+    score = pl._score(setup, start, memo, quick=True)
+    left: list = []
+    _, found = pl._improve_allocation(setup, start, score, memo, [], left)
+    assert len(left) == 1
+    stopped, at_stop = left[0]
+    assert pl._better(found, at_stop)
+    # the plan is never dearer than the allocation moved on from, solved in full
+    plan = pl.plan(inst.order, inst.context)
+    assert plan.total_cost <= pl._score(setup, stopped, pl._Memo(), quick=False).cost // pl.SCALE
+    assert plan.total_cost < at_stop.cost // pl.SCALE

@@ -1941,6 +1941,7 @@ class _Round:
 
     score: _Score
     best: tuple[Allocation, _Score] | None = None
+    tie: tuple[Allocation, _Score] | None = None  # the first that scores the same
 
     def weigh(
         self,
@@ -1969,6 +1970,8 @@ class _Round:
             return True
         if sc.shipped >= score.shipped and sc.bound < score.cost:
             promising.append((cand, sc))
+        if self.tie is None and sc.shipped == score.shipped and sc.cost == score.cost:
+            self.tie = (cand, sc)
         return False
 
     def at_bound(self, setup: _Setup, memo: _Memo) -> bool:
@@ -1982,6 +1985,7 @@ def _improve_allocation(
     score: _Score,
     memo: _Memo,
     promising: list[tuple[Allocation, _Score]],
+    left: list[tuple[Allocation, _Score]],
     rounds: int = 8,
 ) -> tuple[Allocation, _Score]:
     """Move units between warehouses while that lowers the (heuristic) cost, packing at most
@@ -1992,7 +1996,12 @@ def _improve_allocation(
     50-200 units, 18 came out 0.1-3.3 % cheaper, none dearer, for about a third more time),
     and get these budgets afresh after each round that finds a cheaper allocation.
     Allocations the heuristics do not price lower but whose bound is lower go to
-    ``promising`` (the heuristics miss some tight packings)."""
+    ``promising`` (the heuristics miss some tight packings). Big orders may once move on to
+    an allocation that the heuristics price the same (the first such candidate of a round
+    that finds nothing cheaper), with at most 2 more transfers: a move that costs as much as
+    it saves often opens the way to one that pays (on 940 check orders, 10 of 50-200 units
+    came out 0.15-3.6 % cheaper). The allocation moved on from goes to ``left``: solved in
+    full it may still be the cheaper (without that, one plan came out 0.2 % dearer)."""
     units = sum(ln.qty for ln in setup.lines)
     evals = MOVE_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
     transfers = max(TRANSFER_EVALS * MOVE_UNITS // max(units, MOVE_UNITS), TRANSFER_FLOOR)
@@ -2004,6 +2013,7 @@ def _improve_allocation(
     swaps = SWAP_EVALS * MOVE_UNITS // max(units, MOVE_UNITS)
     swap_screens = _Screens(seen, SWAP_SCREENS, line_ids)
     scatters = SCATTER_EVALS
+    plateaus = 1 if units > MOVE_UNITS else 0
     scatter_screens = _Screens(seen, SCATTER_SCREENS, line_ids)
     fresh = (evals, transfers, screens.left)
     for _ in range(rounds):
@@ -2067,9 +2077,8 @@ def _improve_allocation(
                 if found and rnd.at_bound(setup, memo):
                     break
         if rnd.best is None and scatters > 0:
-            # Nothing above paid: empty a light parcel into several warehouses at once (its
-            # own budget, spent only where the search would otherwise stop, so it never
-            # changes the path to this point)
+            # Nothing above paid: scatters and sheds (their own budget, spent only where the
+            # search would otherwise stop, so they never change the path to this point)
             ranked_scatters = _by_estimate(
                 setup, _scatters(setup, alloc, memo), memo, scatter_screens, score
             )
@@ -2079,13 +2088,21 @@ def _improve_allocation(
                 if rnd.weigh(setup, cand, memo, promising, groups) is not None:
                     scatters -= 1
         best = rnd.best
+        tied = best is None and rnd.tie is not None and plateaus > 0
+        if tied:
+            # (the round's unspent budgets found the same plans among 940 orders; fresh ones
+            # found 11 more, for a third more time on big orders)
+            plateaus -= 1
+            left.append((alloc, score))
+            best = rnd.tie
+            evals, transfers = 0, min(transfers, 2)
         if best is None:
             break
         alloc, score = best
         scatters = SCATTER_EVALS  # (a new allocation: its parcels differ)
         if _at_relaxed_bound(setup, alloc, score, memo):
             break
-        if ranked:
+        if ranked and not tied:
             # a round that found a cheaper allocation earns the next a fresh budget: with
             # fragmented stock, gains come in chains (a transfer into a warehouse that must
             # ship anyway makes room for the next one out of the sender), and a budget spent
@@ -2423,6 +2440,7 @@ def plan(order: Order, context: PlanningContext) -> Plan:
     alloc, score = scored[0]
     first = 0
     promising: list[tuple[Allocation, _Score]] = []
+    left: list[tuple[Allocation, _Score]] = []  # where the search moved on at equal cost
     for cand in allocations[1:]:
         # one whose bound cannot beat the best so far never wins, not even solved in full
         # (its exact cost is at least its bound, the best's exact cost at most its heuristic)
@@ -2438,7 +2456,7 @@ def plan(order: Order, context: PlanningContext) -> Plan:
         and context.stock_check
         and not _at_relaxed_bound(setup, alloc, score, memo)
     ):
-        improved, sc = _improve_allocation(setup, alloc, score, memo, promising)
+        improved, sc = _improve_allocation(setup, alloc, score, memo, promising, left)
         if improved is not alloc:
             scored.append((improved, sc))
             alloc, score = improved, sc
@@ -2454,6 +2472,13 @@ def plan(order: Order, context: PlanningContext) -> Plan:
             if cand is alloc or (sc.shipped <= score.shipped and sc.bound >= score.cost):
                 continue
             if k == first or _better(sc, score):
+                exact = _solve_to_beat(setup, cand, memo, score)
+                if exact is not None and _better(exact, score):
+                    alloc, score = cand, exact
+        for cand, _ in left:
+            # the heuristics priced the allocation the search moved on from as low as the
+            # one it moved to, but solved in full either may be the cheaper
+            if not _at_relaxed_bound(setup, alloc, score, memo):
                 exact = _solve_to_beat(setup, cand, memo, score)
                 if exact is not None and _better(exact, score):
                     alloc, score = cand, exact
