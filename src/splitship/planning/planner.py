@@ -69,8 +69,8 @@ SCREENS = 4 * (MOVE_EVALS + TRANSFER_EVALS)  # allocations screened by their bou
 BIG_SCREENS = 2 * SCREENS  # the same for orders over MOVE_UNITS (more lines, more candidates)
 SWAP_EVALS = 2  # swaps (two opposite moves/transfers between two warehouses) packed, same scaling
 SWAP_SCREENS = 32  # swaps screened by their bound at most (a budget of their own)
-SCATTER_EVALS = 4  # parcels emptied into several warehouses, packed (when nothing else pays)
-SCATTER_SCREENS = 32  # ... screened by their bound at most
+SCATTER_EVALS = 4  # scatters and sheds packed per allocation reached (when nothing else pays)
+SCATTER_SCREENS = 32  # ... and screened by their bound per order at most
 PROMISING = 2  # allocations solved in full because their bound beats the heuristics' best
 
 
