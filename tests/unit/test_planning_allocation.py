@@ -1,6 +1,9 @@
 """The warehouse allocation search: the bounds that rule allocations out without packing them
 must hold for every group an allocation can form, and the moves must respect stock."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from _planning_fixtures import context, order, warehouse
 from benchmarks import reference
 from benchmarks.instances import family_b
@@ -274,6 +277,30 @@ def _units_by_place(setup: "pl._Setup", alloc: Allocation) -> dict[tuple[str, st
     return used
 
 
+def _valid_changes(
+    inst: Any, setup: "pl._Setup", start: Allocation, cands: Iterable[Allocation]
+) -> list[tuple[set[str], set[str]]]:
+    """Per candidate, after checking that it ships every unit of ``start`` within each
+    warehouse's stock: the warehouses that ship more units, and those that ship fewer."""
+    stock = {
+        (w.id, ln.line.sku): w.available(ln.line.sku)
+        for w in inst.context.warehouses
+        for ln in setup.lines
+    }
+    before = _units_by_place(setup, start)
+    out = []
+    for cand in cands:
+        for lid, picks in cand.picks.items():
+            assert sum(q for _, q in picks) == sum(q for _, q in start.picks[lid])
+            assert all(q > 0 for _, q in picks)
+        after = _units_by_place(setup, cand)
+        assert all(q <= max(stock[place], before.get(place, 0)) for place, q in after.items())
+        gained = {wh for (wh, _), q in after.items() if q > before.get((wh, _), 0)}
+        lost = {wh for (wh, _), q in before.items() if after.get((wh, _), 0) < q}
+        out.append((gained, lost))
+    return out
+
+
 def test_pairs_of_moves_ship_every_unit_within_each_warehouses_stock() -> None:
     joins = 0
     # 4-warehouse orders whose first allocation already ships from two of them, so that a
@@ -282,20 +309,7 @@ def test_pairs_of_moves_ship_every_unit_within_each_warehouses_stock() -> None:
     for inst in orders:
         setup = pl._setup(inst.order, inst.context)
         _, start, _, singles = _from_start(setup)
-        stock = {
-            (w.id, ln.line.sku): w.available(ln.line.sku)
-            for w in inst.context.warehouses
-            for ln in setup.lines
-        }
-        before = _units_by_place(setup, start)
-        for cand in pl._swaps(setup, start, singles):
-            for lid, picks in cand.picks.items():
-                assert sum(q for _, q in picks) == sum(q for _, q in start.picks[lid])
-                assert all(q > 0 for _, q in picks)
-            after = _units_by_place(setup, cand)
-            assert all(q <= max(stock[place], before.get(place, 0)) for place, q in after.items())
-            gained = {wh for (wh, _), q in after.items() if q > before.get((wh, _), 0)}
-            lost = {wh for (wh, _), q in before.items() if after.get((wh, _), 0) < q}
+        for gained, lost in _valid_changes(inst, setup, start, pl._swaps(setup, start, singles)):
             if len(gained) == 1 and len(lost) == 2:
                 joins += 1  # two senders into one receiver
     assert joins
@@ -329,20 +343,7 @@ def test_scatters_and_sheds_ship_every_unit_within_each_warehouses_stock() -> No
     for inst in orders:
         setup = pl._setup(inst.order, inst.context)
         memo, start, _, _ = _from_start(setup)
-        stock = {
-            (w.id, ln.line.sku): w.available(ln.line.sku)
-            for w in inst.context.warehouses
-            for ln in setup.lines
-        }
-        before = _units_by_place(setup, start)
-        for cand in pl._scatters(setup, start, memo):
-            for lid, picks in cand.picks.items():
-                assert sum(q for _, q in picks) == sum(q for _, q in start.picks[lid])
-                assert all(q > 0 for _, q in picks)
-            after = _units_by_place(setup, cand)
-            assert all(q <= max(stock[place], before.get(place, 0)) for place, q in after.items())
-            gained = {wh for (wh, _), q in after.items() if q > before.get((wh, _), 0)}
-            lost = {wh for (wh, _), q in before.items() if after.get((wh, _), 0) < q}
+        for gained, lost in _valid_changes(inst, setup, start, pl._scatters(setup, start, memo)):
             assert len(lost) == 1  # one sender
             scattered += len(gained) > 1
             shed += len(gained) == 1

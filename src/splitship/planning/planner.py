@@ -1508,18 +1508,7 @@ def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation
             dst = w.id
             if dst == src:
                 continue
-            # the sending group's blocks the receiving warehouse could ship: index -> most blocks
-            room: dict[int, int] = {}
-            for i, k in enumerate(sent.packer.kinds):
-                if len(k.key) != 1:
-                    continue
-                lid, q = k.key[0]
-                ln = setup.line_by_id[lid]
-                if not _may_move(setup, ln, alloc.picks.get(lid, [])):
-                    continue
-                n = min(k.count, spare0[(dst, ln.line.sku)] // q)
-                if n > 0:
-                    room[i] = n
+            room = _movable(setup, alloc, sent.packer, spare0, dst)
             if not room:
                 continue
             got = by_place.get((g.address, g.ship_on, dst))
@@ -1553,6 +1542,29 @@ def _transfers(setup: _Setup, alloc: Allocation, memo: _Memo) -> list[Allocation
                 if units:
                     out.append(_moved(setup, alloc, src, dst, units))
     return out
+
+
+def _movable(
+    setup: _Setup,
+    alloc: Allocation,
+    packer: Packer,
+    spare0: dict[tuple[str, str], int],
+    dst: str,
+) -> dict[int, int]:
+    """The sending group's blocks (``packer``'s, in its order) that warehouse ``dst`` could
+    ship instead: index -> most blocks, within its spare stock."""
+    room: dict[int, int] = {}
+    for i, k in enumerate(packer.kinds):
+        if len(k.key) != 1:
+            continue
+        lid, q = k.key[0]
+        ln = setup.line_by_id[lid]
+        if not _may_move(setup, ln, alloc.picks.get(lid, [])):
+            continue
+        n = min(k.count, spare0[(dst, ln.line.sku)] // q)
+        if n > 0:
+            room[i] = n
+    return room
 
 
 def _receiving(
@@ -1682,16 +1694,11 @@ def _shed(
     target = min(theirs, key=lambda p: (p.weight, p.counts)).copy() if theirs else both.empty()
     moved = 0
     units: dict[str, int] = {}
-    for k in packer.kinds:  # heaviest first
+    for i, n in _movable(setup, alloc, packer, spare0, dst).items():  # heaviest first
         if moved >= excess:
             break
-        if len(k.key) != 1:
-            continue
+        k = packer.kinds[i]
         lid, q = k.key[0]
-        ln = setup.line_by_id[lid]
-        if not _may_move(setup, ln, alloc.picks.get(lid, [])):
-            continue
-        n = min(k.count, spare0[(dst, ln.line.sku)] // q)
         j = pos[k.key]
         while n > 0 and moved < excess:
             c, o = both.cost_with(target, j)
