@@ -644,6 +644,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     large = args.large if args.large is not None else large
     cps = args.cpsat if args.cpsat is not None else cps
     a_cpsat = args.a_cpsat if args.a_cpsat is not None else (120.0 if args.full else 10.0)
+    reference.ISOLATED = True  # each order's CP-SAT solve in a child process, see there
     started = time.perf_counter()
     build = "compiled (mypyc)" if planning.COMPILED else "interpreted"
     print(f"splitship planner benchmark ({'full' if args.full else 'quick'} run; planner {build})")

@@ -28,7 +28,13 @@ warehouses pooled (a relaxation). ortools is a benchmark dependency only.
 
 from __future__ import annotations
 
+import functools
+import os
+import pickle
+import sys
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -140,6 +146,43 @@ def _hint_bins(
     return out
 
 
+# Solve each model in a forked child process (set by the benchmark's command line). OR-Tools
+# 9.15's presolve can abort the whole process now and then on a model with a solution hint
+# (an uncaught ``std::out_of_range`` from ``absl::btree_map::at`` while it maps the hint onto a
+# reduced domain; which worker takes that path depends on timing). In a child, such an abort
+# costs one solve, which is run again, instead of a benchmark run of many minutes.
+ISOLATED = False
+CRASH_RETRIES = 2  # with the hint; then once more without it
+
+
+def _in_child(solve_once: Callable[[], Reference]) -> Reference | None:
+    """``solve_once()`` in a forked child; None if the child was killed by a signal."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        code = 0
+        try:
+            with os.fdopen(write_end, "wb") as out:
+                out.write(pickle.dumps(solve_once()))
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stderr.flush()
+        os._exit(code)  # no atexit handlers, no flush of the parent's buffered output
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as inp:
+        data = inp.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return None
+    if os.WEXITSTATUS(status) != 0 or not data:
+        raise RuntimeError(f"the CP-SAT child process failed (exit status {status})")
+    result = pickle.loads(data)
+    assert isinstance(result, Reference)
+    return result
+
+
 def solve(
     order: Order,
     ctx: PlanningContext,
@@ -152,6 +195,55 @@ def solve(
     only_group: int | None = None,
     pooled_bins: int | None = None,
     cost_cap: int | None = None,
+) -> Reference:
+    """``_solve`` in this process, or with ``ISOLATED`` in a child process, solved again if
+    CP-SAT aborts (and the last time without the planner's plan as a hint)."""
+
+    def once(use_hint: bool) -> Reference:
+        return _solve(
+            order,
+            ctx,
+            seconds,
+            planner_parcels,
+            workers,
+            plan,
+            upper_bound,
+            use_hint=use_hint,
+            only_group=only_group,
+            pooled_bins=pooled_bins,
+            cost_cap=cost_cap,
+        )
+
+    if not ISOLATED or not hasattr(os, "fork"):
+        return once(True)
+    for attempt in range(CRASH_RETRIES + 1):
+        ref = _in_child(functools.partial(once, attempt < CRASH_RETRIES))
+        if ref is not None:
+            return ref
+        print(
+            f"  (CP-SAT aborted on {order.id}"
+            + (f", group {only_group}" if only_group is not None else "")
+            + "; solving it again"
+            + (" without the hint)" if attempt + 1 == CRASH_RETRIES else ")"),
+            file=sys.stderr,
+            flush=True,
+        )
+    raise RuntimeError(f"CP-SAT aborted {CRASH_RETRIES + 1} times on {order.id}")
+
+
+def _solve(
+    order: Order,
+    ctx: PlanningContext,
+    seconds: float,
+    planner_parcels: int,
+    workers: int,
+    plan: pl.Plan | None,
+    upper_bound: bool,
+    *,
+    use_hint: bool,
+    only_group: int | None,
+    pooled_bins: int | None,
+    cost_cap: int | None,
 ) -> Reference:
     """CP-SAT on the whole order, or (``only_group``) on one group of ``_supergroups`` with the
     warehouses pooled: bins of any warehouse, no stock limit, ``pooled_bins`` bins. A relaxation
@@ -226,11 +318,13 @@ def solve(
             for b in range(wh_bins[wh]):
                 hint = hints[b] if b < len(hints) else [0] * len(kinds)
                 x = [m.NewIntVar(0, k.count, "") for k in kinds]
+                used = m.NewBoolVar(f"u{wh}{b}")
                 for i, xi in enumerate(x):
                     xs[i].append(xi)
-                    m.AddHint(xi, hint[i])
-                used = m.NewBoolVar(f"u{wh}{b}")
-                m.AddHint(used, 1 if any(hint) else 0)
+                if use_hint:
+                    for xi, h in zip(x, hint, strict=True):
+                        m.AddHint(xi, h)
+                    m.AddHint(used, 1 if any(hint) else 0)
                 for xi, k in zip(x, kinds, strict=True):
                     m.Add(xi <= k.count * used)
                 m.Add(sum(x) >= used)
