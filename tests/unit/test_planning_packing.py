@@ -608,6 +608,37 @@ def test_the_fullest_parcel_makes_room_for_a_cheaper_cut_of_two_others() -> None
     )
 
 
+def test_parcels_dearest_per_gram_merge_into_one_freight_parcel_no_pair_move_reaches() -> None:
+    # A benchmark group whose heavy units go two to an economy parcel: a freight parcel (high
+    # first weight, cheap steps) costs less than three or four of those, but more than two,
+    # so no merge, move or swap of a pair finds it. The plan was 28,640 before; 28,050 is the
+    # best plan CP-SAT finds.
+    from benchmarks import instances
+
+    inst = {i.name: i for i in instances.family_b(100, "medium")}["medium089"]
+    units = {"L1": 5, "L3": 2, "L4": 7, "L5": 9}
+    packer = _packer_of(inst.order, inst.context, "W1", units)
+    lines = [k.key[0][0] for k in packer.kinds]
+
+    def parcel(content: dict[str, int]) -> Parcel:
+        return packer.rebuild([content.get(line, 0) for line in lines])
+
+    heavy = [parcel({"L5": 3, "L3": 2}), parcel({"L5": 3}), parcel({"L5": 3})]
+    light = [parcel({"L4": 2, "L1": 5}), parcel({"L4": 2}), parcel({"L4": 2}), parcel({"L4": 1})]
+    parcels = heavy + light
+    packer._prepare_bound()
+    for x, y in itertools.permutations(parcels, 2):
+        assert packer._try_pair(x.copy(), y.copy()) is None
+    merged = packer._merge_many(parcels)
+    _valid(packer, merged)
+    assert total(merged) < total(parcels)
+    assert merged[:3] == heavy
+    [freight] = merged[3:]
+    assert packer.pricer.option(freight.option).channel.id == "freight"
+    assert freight.counts == [sum(c) for c in zip(*(p.counts for p in light), strict=True)]
+    assert pl.plan(inst.order, inst.context).total_cost == 28050
+
+
 def _staircase_by_definition(pieces: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Per capacity the cheapest piece (the first on a tie); of those, each one cheaper than
     every piece of a larger capacity; ascending."""

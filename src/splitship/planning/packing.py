@@ -1623,8 +1623,55 @@ class Packer:
             if cost >= before:
                 break
         if cost > lower and self.spent <= self.limit and len(parcels) >= 3:
+            parcels = self._merge_many(parcels)
             parcels = self._make_room(parcels)
         return parcels
+
+    def _merge_many(self, parcels: list[Parcel]) -> list[Parcel]:
+        """Merge three or more parcels into one where it costs less than they do together.
+
+        A rate with a high first weight and a low price per step (freight) pays only for a
+        parcel fuller than any two of the others together, so no pair move reaches it, and the
+        constructive packings fill it with the heaviest blocks, not with those that cost most
+        elsewhere. The parcels dearest per gram go in first; each prefix of three or more that
+        one parcel might take is priced, if the cheapest parcel of its size could pay."""
+        order = sorted(
+            range(len(parcels)),
+            key=lambda t: (-parcels[t].cost / max(parcels[t].weight, 1), t),
+        )
+        self._prepare_bound()
+        pareto = self._pareto
+        counts = [0] * self.n
+        weight = volume = paid = 0
+        best_gain, best_k, best = 0, 0, None
+        for k, t in enumerate(order, 1):
+            p = parcels[t]
+            weight += p.weight
+            volume += p.volume
+            paid += p.cost
+            if weight > self.max_content:
+                break
+            for i, n in enumerate(p.counts):
+                counts[i] += n
+            if k < 3:
+                continue
+            # the cheapest one-parcel level that holds this size (no tag or size check):
+            # if even it costs what the parcels do, pricing the content is no use
+            floor = INF
+            for lw, lv_, c in pareto:
+                if lw >= weight and lv_ >= volume:
+                    floor = c
+                    break
+            if floor >= paid - best_gain or self.spent > self.limit:
+                continue
+            merged = self.rebuild(counts)
+            if paid - merged.cost > best_gain:
+                best_gain, best_k, best = paid - merged.cost, k, merged
+        if best is None:
+            return parcels
+        self._gained()
+        gone = set(order[:best_k])
+        return [p for t, p in enumerate(parcels) if t not in gone] + [best]
 
     def _gained(self) -> None:
         """The local search just lowered the cost: it may go on for ``stall`` more
