@@ -69,7 +69,9 @@ def main(argv: list[str]) -> None:
     elif command == "test":
         ensure_env("dev")
         build_planner()
-        run([str(PY), "-m", "ruff", "check", "src", "tests", "benchmarks", "tools", "dev.py"])
+        code = ["src", "tests", "benchmarks", "tools", "dev.py"]
+        run([str(PY), "-m", "ruff", "check", *code])
+        run([str(PY), "-m", "ruff", "format", "--check", *code])
         run([str(PY), "-m", "mypy"])
         run([str(PY), "-m", "pytest", *(rest or ["-q"])])
     else:

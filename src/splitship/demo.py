@@ -66,9 +66,7 @@ def seed_demo(app: App, *, orders: int = 50, seed: int = 7) -> DemoInfo:
     if _demo_exists(app):
         key = shops.create_api_key(app.uow(ACTOR), DEMO_SHOP_ID)
         order_ids, token = _existing_orders(app)
-        return DemoInfo(
-            DEMO_SHOP_ID, key.secret, order_ids, token, False, demo_console_users(app)
-        )
+        return DemoInfo(DEMO_SHOP_ID, key.secret, order_ids, token, False, demo_console_users(app))
     now = app.clock()
     shops.create_shop(
         app.uow(ACTOR),

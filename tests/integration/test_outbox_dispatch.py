@@ -614,8 +614,10 @@ def test_retention_forgets_only_what_is_done_and_old(
     assert {m.order_id for m in left} == {old, recent}
     with app.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(t.outbox)) == 5  # the new order's
-        orphans = select(func.count()).select_from(tn.delivery_attempts).where(
-            tn.delivery_attempts.c.delivery_id.not_in(select(tn.deliveries.c.id))
+        orphans = (
+            select(func.count())
+            .select_from(tn.delivery_attempts)
+            .where(tn.delivery_attempts.c.delivery_id.not_in(select(tn.deliveries.c.id)))
         )
         assert conn.scalar(orphans) == 0
 

@@ -188,7 +188,9 @@ def prune(conn: Connection, before: datetime, limit: int) -> Pruned:
     ]
     if ids:
         # explicit: SQLite enforces ON DELETE CASCADE only with its foreign_keys pragma on
-        conn.execute(delete(tn.delivery_attempts).where(tn.delivery_attempts.c.delivery_id.in_(ids)))
+        conn.execute(
+            delete(tn.delivery_attempts).where(tn.delivery_attempts.c.delivery_id.in_(ids))
+        )
         conn.execute(delete(_D).where(_D.c.id.in_(ids)))
     return Pruned(len(seqs), len(ids))
 

@@ -178,8 +178,7 @@ class Dispatcher:
         stats.pruned_events, stats.pruned_deliveries = pruned.events, pruned.deliveries
         if pruned.events or pruned.deliveries:
             log.info(
-                "retention: forgot %d dispatched event(s) and %d finished message(s) older "
-                "than %s",
+                "retention: forgot %d dispatched event(s) and %d finished message(s) older than %s",
                 pruned.events,
                 pruned.deliveries,
                 retention,
